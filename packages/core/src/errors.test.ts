@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import {
+  AssetNotFoundError,
+  ERROR_CODES,
+  isMasterVideoError,
+  isRetryableCode,
+  MasterVideoError,
+  TimeoutError,
+  toMasterVideoError,
+} from './errors.js'
+
+describe('errors', () => {
+  it('has the stable codes, each retryable or not', () => {
+    for (const code of [
+      'NOT_FOUND',
+      'ILLEGAL_TRANSITION',
+      'VALIDATION',
+      'ASSET_NOT_FOUND',
+      'INPUT_INVALID',
+      'TRANSCODE_FAILED',
+      'TIMEOUT',
+      'CANCELED',
+      'NO_SPACE',
+      'LEASE_LOST',
+    ]) {
+      expect(ERROR_CODES).toContain(code)
+    }
+    expect(isRetryableCode('TIMEOUT')).toBe(true)
+    expect(isRetryableCode('INPUT_INVALID')).toBe(false)
+  })
+
+  it('subclasses carry their code, a cause, and can override retryability', () => {
+    const cause = new Error('root')
+    const error = new AssetNotFoundError('missing', { cause, retryable: true })
+    expect(error).toBeInstanceOf(MasterVideoError)
+    expect(error).toMatchObject({
+      code: 'ASSET_NOT_FOUND',
+      retryable: true,
+      name: 'AssetNotFoundError',
+      cause,
+    })
+  })
+
+  it('the guard accepts mastervideo errors only', () => {
+    expect(isMasterVideoError(new TimeoutError('x'))).toBe(true)
+    expect(isMasterVideoError(Object.assign(new Error('x'), { code: 'ENOENT', retryable: false }))).toBe(
+      false,
+    )
+    expect(isMasterVideoError({ code: 'TIMEOUT', retryable: true })).toBe(false)
+    expect(isMasterVideoError(null)).toBe(false)
+  })
+
+  it('wraps foreign errors: ENOSPC becomes NO_SPACE, the rest INTERNAL', () => {
+    const enospc = Object.assign(new Error('write failed'), { code: 'ENOSPC' })
+    expect(toMasterVideoError(enospc)).toMatchObject({ code: 'NO_SPACE', cause: enospc })
+    expect(toMasterVideoError('weird')).toMatchObject({ code: 'INTERNAL', retryable: true })
+    const own = new TimeoutError('t')
+    expect(toMasterVideoError(own)).toBe(own)
+  })
+})

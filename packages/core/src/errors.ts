@@ -1,0 +1,206 @@
+/**
+ * Every error mastervideo throws on purpose is a {@link MasterVideoError} with a
+ * stable {@link ErrorCode}. The code, not the class or the message, is the
+ * contract: it is stored on a failed job, returned by the HTTP routes, and it
+ * decides whether the worker retries.
+ */
+
+/** Every error code, mapped to whether a job that failed with it is worth another attempt. */
+export const RETRYABLE = {
+  /** No record with that id (or not in that project). */
+  NOT_FOUND: false,
+  /** The state machine forbids this change of status. */
+  ILLEGAL_TRANSITION: false,
+  /** The caller's input is malformed: empty name, no shots, unknown option. */
+  VALIDATION: false,
+  /** A shot's asset cannot be found or resolves outside the allowed root. */
+  ASSET_NOT_FOUND: false,
+  /** A clip is not a video the transcoder accepts (corrupt, not a container, a playlist). */
+  INPUT_INVALID: false,
+  /** The transcoder ran and failed; the message carries the end of its log. */
+  TRANSCODE_FAILED: true,
+  /** The job ran past its time limit, or the transcoder stalled. */
+  TIMEOUT: true,
+  /** Someone canceled the job. */
+  CANCELED: false,
+  /** The disk is full (ENOSPC). */
+  NO_SPACE: true,
+  /** The worker's lease on the job is gone: it expired and another worker may hold the job. */
+  LEASE_LOST: false,
+  /** The job's worker stopped heartbeating on every attempt (it crashed each time). */
+  LEASE_EXPIRED: false,
+  /** The repository or output store failed (corrupt database, unreadable file). */
+  STORAGE: false,
+  /** Anything unexpected: a bug, or an error from code that does not use these codes. */
+  INTERNAL: true,
+} as const satisfies Record<string, boolean>
+
+/** The stable error codes. Documented on each `*Error` class. */
+export type ErrorCode = keyof typeof RETRYABLE
+
+/** All error codes, for validation and exhaustive tables. */
+export const ERROR_CODES = Object.keys(RETRYABLE) as readonly ErrorCode[]
+
+/** Options every mastervideo error accepts. */
+export interface MasterVideoErrorOptions {
+  /** The underlying error. */
+  cause?: unknown
+  /** Overrides the code's default retryability for this one error. */
+  retryable?: boolean
+  /** Machine-readable extra facts (for example the status a job was in). */
+  details?: Record<string, unknown>
+}
+
+/**
+ * The base of every error mastervideo throws on purpose.
+ *
+ * @example
+ * ```ts
+ * import { isMasterVideoError } from '@mastervideo/core'
+ *
+ * try {
+ *   await mv.retry('master_1_abcdefgh')
+ * } catch (error) {
+ *   if (isMasterVideoError(error) && error.code === 'ILLEGAL_TRANSITION') console.log('not failed yet')
+ * }
+ * ```
+ */
+export class MasterVideoError extends Error {
+  /** The stable code. */
+  readonly code: ErrorCode
+  /** Whether the worker retries a job that failed with this error. */
+  readonly retryable: boolean
+  /** Machine-readable extra facts. */
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: ErrorCode, message: string, options: MasterVideoErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'MasterVideoError'
+    this.code = code
+    this.retryable = options.retryable ?? RETRYABLE[code]
+    this.details = options.details
+  }
+}
+
+/** `NOT_FOUND`: no record with that id. */
+export class NotFoundError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('NOT_FOUND', message, options)
+    this.name = 'NotFoundError'
+  }
+}
+/** `ILLEGAL_TRANSITION`: the state machine forbids the change. */
+export class IllegalTransitionError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('ILLEGAL_TRANSITION', message, options)
+    this.name = 'IllegalTransitionError'
+  }
+}
+/** `VALIDATION`: malformed input. */
+export class ValidationError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('VALIDATION', message, options)
+    this.name = 'ValidationError'
+  }
+}
+/** `ASSET_NOT_FOUND`: a shot's file is missing or outside the allowed root. */
+export class AssetNotFoundError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('ASSET_NOT_FOUND', message, options)
+    this.name = 'AssetNotFoundError'
+  }
+}
+/** `INPUT_INVALID`: a clip the transcoder refuses. */
+export class InputInvalidError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('INPUT_INVALID', message, options)
+    this.name = 'InputInvalidError'
+  }
+}
+/** `TRANSCODE_FAILED`: the transcoder ran and failed. */
+export class TranscodeFailedError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('TRANSCODE_FAILED', message, options)
+    this.name = 'TranscodeFailedError'
+  }
+}
+/** `TIMEOUT`: past the time limit, or stalled. */
+export class TimeoutError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('TIMEOUT', message, options)
+    this.name = 'TimeoutError'
+  }
+}
+/** `CANCELED`: the job was canceled. */
+export class CanceledError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('CANCELED', message, options)
+    this.name = 'CanceledError'
+  }
+}
+/** `NO_SPACE`: the disk is full. */
+export class NoSpaceError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('NO_SPACE', message, options)
+    this.name = 'NoSpaceError'
+  }
+}
+/** `LEASE_LOST`: this worker no longer holds the job. */
+export class LeaseLostError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('LEASE_LOST', message, options)
+    this.name = 'LeaseLostError'
+  }
+}
+/** `STORAGE`: the repository or output store failed. */
+export class StorageError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('STORAGE', message, options)
+    this.name = 'StorageError'
+  }
+}
+
+/**
+ * True for any error mastervideo threw on purpose, whichever package or copy
+ * of core it came from (it checks the shape, not `instanceof`).
+ *
+ * @example
+ * ```ts
+ * import { isMasterVideoError } from '@mastervideo/core'
+ *
+ * const error: unknown = new Error('boom')
+ * console.log(isMasterVideoError(error) ? error.code : 'INTERNAL')
+ * ```
+ */
+export function isMasterVideoError(error: unknown): error is MasterVideoError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<MasterVideoError>).code === 'string' &&
+    Object.hasOwn(RETRYABLE, (error as unknown as { code: string }).code) &&
+    typeof (error as Partial<MasterVideoError>).retryable === 'boolean'
+  )
+}
+
+/** Whether a job failing with `code` is retried by default. */
+export function isRetryableCode(code: ErrorCode): boolean {
+  return RETRYABLE[code]
+}
+
+/** Whether `value` is one of the stable error codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(RETRYABLE, value)
+}
+
+/**
+ * Turns anything thrown into a {@link MasterVideoError}: mastervideo errors pass
+ * through; `ENOSPC` becomes `NO_SPACE`; the rest becomes `INTERNAL` with the
+ * original as `cause`.
+ */
+export function toMasterVideoError(error: unknown, prefix = '[mastervideo]'): MasterVideoError {
+  if (isMasterVideoError(error)) return error
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  if (code === 'ENOSPC')
+    return new NoSpaceError(`${prefix} no space left on device: ${message}`, { cause: error })
+  return new MasterVideoError('INTERNAL', `${prefix} ${message}`, { cause: error })
+}

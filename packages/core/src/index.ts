@@ -1,0 +1,126 @@
+/**
+ * `@mastervideo/core`: durable jobs that join an ordered list of video clips
+ * ("shots") into one master video. Core owns the record and its state
+ * machine, the worker, the service facade and the ports adapters implement;
+ * it has no runtime dependencies.
+ *
+ * Install: `npm install @mastervideo/core @mastervideo/adapter-sqlite @mastervideo/adapter-ffmpeg`
+ *
+ * @example
+ * ```ts
+ * import { createMasterVideos, directoryAssets, localOutputStore, memoryRepository } from '@mastervideo/core'
+ * import type { Transcoder } from '@mastervideo/core'
+ *
+ * declare const transcoder: Transcoder // ffmpegTranscoder() from @mastervideo/adapter-ffmpeg
+ * const mv = createMasterVideos({
+ *   repository: memoryRepository(),
+ *   transcoder,
+ *   assets: directoryAssets('assets'),
+ *   output: localOutputStore('data/master-videos'),
+ * })
+ * const job = await mv.create({ projectId: 'p1', name: '003', shots: ['a1.mp4', 'a2.mp4', 'a3.mp4'] })
+ * const worker = mv.worker({ concurrency: 2 }).start()
+ * mv.on('progress', (e) => console.log(e.id, Math.round(e.progress * 100), '%'))
+ * await mv.waitFor(job.id)
+ * await worker.stop()
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { type AssetResolveFunction, type AssetResolver, toAssetResolver } from './assets/asset-resolver.js'
+export { directoryAssets } from './assets/directory-assets.js'
+export {
+  AssetNotFoundError,
+  CanceledError,
+  ERROR_CODES,
+  type ErrorCode,
+  IllegalTransitionError,
+  InputInvalidError,
+  isErrorCode,
+  isMasterVideoError,
+  isRetryableCode,
+  LeaseLostError,
+  MasterVideoError,
+  type MasterVideoErrorOptions,
+  NoSpaceError,
+  NotFoundError,
+  RETRYABLE,
+  StorageError,
+  TimeoutError,
+  TranscodeFailedError,
+  toMasterVideoError,
+  ValidationError,
+} from './errors.js'
+export { localOutputStore, TEMP_PREFIX } from './output/local-output-store.js'
+export type { ByteRange, OutputStore, PendingFile, StoredFile } from './output/output-store.js'
+export { intervalPoller } from './poller/interval-poller.js'
+export type { Poller } from './poller/poller.js'
+export { newLeaseToken, newMasterVideoId } from './record/ids.js'
+export {
+  type AppliedStrategy,
+  type ConcatStrategy,
+  type EncodingOptions,
+  FINAL_STATUSES,
+  type JobError,
+  type MasterVideo,
+  type MasterVideoOutput,
+  type MasterVideoStatus,
+  type NewMasterVideo,
+  type Shot,
+  type ShotInput,
+  STATUSES,
+} from './record/master-video.js'
+export {
+  applyTransition,
+  canTransition,
+  TRANSITIONS,
+  type TransitionData,
+  type TransitionEvent,
+  transition,
+} from './record/state-machine.js'
+export { LIMITS, validateEncoding, validateName, validateShots, X264_PRESETS } from './record/validate.js'
+export { clampLimit, decodeCursor, encodeCursor, type ListCursor } from './repository/cursor.js'
+export { memoryRepository } from './repository/memory-repository.js'
+export type {
+  ClaimOptions,
+  CreateResult,
+  HeartbeatResult,
+  Lease,
+  ListOptions,
+  ListPage,
+  Repository,
+} from './repository/repository.js'
+export {
+  MasterVideoEmitter,
+  type MasterVideoEventName,
+  type MasterVideoEvents,
+  type ProgressEvent,
+} from './service/events.js'
+export {
+  type CreateMasterVideoInput,
+  createMasterVideos,
+  type ListMasterVideosOptions,
+  type MasterVideos,
+  type MasterVideosOptions,
+  type ScopeOptions,
+} from './service/master-videos.js'
+export { errorOfRecord, type WaitForOptions } from './service/wait-for.js'
+export type {
+  ConcatInput,
+  ConcatRequest,
+  ConcatResult,
+  MediaStreamInfo,
+  ProbeResult,
+  ThumbnailOptions,
+  Transcoder,
+} from './transcoder/transcoder.js'
+export { type BackoffOptions, backoffDelay } from './worker/backoff.js'
+export { type Logger, type LogMethod, silentLogger } from './worker/logger.js'
+export { outputKeys } from './worker/run-job.js'
+export {
+  type AbortKind,
+  type ActiveJob,
+  Worker,
+  type WorkerDeps,
+  type WorkerOptions,
+} from './worker/worker.js'

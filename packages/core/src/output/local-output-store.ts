@@ -1,0 +1,110 @@
+import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { NotFoundError, StorageError, toMasterVideoError, ValidationError } from '../errors.js'
+import { randomSuffix } from '../record/ids.js'
+import type { OutputStore } from './output-store.js'
+
+const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
+
+function checkKey(key: string): string {
+  if (!KEY.test(key) || key.includes('..')) {
+    throw new ValidationError(`[mastervideo] output key ${JSON.stringify(key)} is not a plain file name`, {
+      details: { key },
+    })
+  }
+  return key
+}
+
+/** The prefix of in-progress files; readers never see them under a key. */
+export const TEMP_PREFIX = '.tmp-'
+
+/**
+ * An {@link OutputStore} on the local file system, in the original system's
+ * layout: one directory of `master_<id>_<timestamp>.mp4` files. Each file is
+ * written under a hidden temporary name in the same directory, flushed to
+ * disk, then renamed into place, so a crash never leaves a partial file under
+ * the final name.
+ *
+ * @example
+ * ```ts
+ * import { localOutputStore } from '@mastervideo/core'
+ *
+ * const output = localOutputStore('data/master-videos')
+ * console.log(await output.stat('master_1_abcdefgh_1.mp4')) // null until written
+ * ```
+ */
+export function localOutputStore(directory: string): OutputStore {
+  const root = path.resolve(directory)
+  const pathOf = (key: string) => path.join(root, checkKey(key))
+
+  return {
+    async prepare(key) {
+      const final = pathOf(key)
+      try {
+        await mkdir(root, { recursive: true })
+      } catch (error) {
+        throw toMasterVideoError(error, `[mastervideo] cannot create output directory ${root}:`)
+      }
+      const temp = path.join(root, `${TEMP_PREFIX}${randomSuffix(10)}-${key}`)
+      return {
+        path: temp,
+        async commit() {
+          try {
+            // Flush before the rename: after a power cut the name never points at a short file.
+            const handle = await open(temp, 'r+')
+            try {
+              await handle.sync()
+            } finally {
+              await handle.close()
+            }
+            await rename(temp, final)
+            const info = await stat(final)
+            return { key, size: info.size, mtimeMs: info.mtimeMs }
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+              throw new StorageError(`[mastervideo] nothing was written to ${key} before commit`, {
+                cause: error,
+              })
+            }
+            throw toMasterVideoError(error, `[mastervideo] cannot commit ${key}:`)
+          }
+        },
+        async discard() {
+          await rm(temp, { force: true })
+        },
+      }
+    },
+
+    async stat(key) {
+      try {
+        const info = await stat(pathOf(key))
+        return info.isFile() ? { key, size: info.size, mtimeMs: info.mtimeMs } : null
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+        throw toMasterVideoError(error, `[mastervideo] cannot stat ${key}:`)
+      }
+    },
+
+    async createReadStream(key, range) {
+      let handle: FileHandle
+      try {
+        handle = await open(pathOf(key), 'r')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new NotFoundError(`[mastervideo] no output file ${key}`, { cause: error, details: { key } })
+        }
+        throw toMasterVideoError(error, `[mastervideo] cannot open ${key}:`)
+      }
+      // The stream owns the handle and closes it on end, error or destroy.
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {})
+    },
+
+    async delete(key) {
+      await rm(pathOf(key), { force: true })
+    },
+
+    localPath(key) {
+      return pathOf(key)
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import type { Readable } from 'node:stream'
+
+/** What an {@link OutputStore} knows about a stored file. */
+export interface StoredFile {
+  key: string
+  /** Bytes. */
+  size: number
+  /** Last modification, ms since the epoch (HTTP validators derive from it and `size`). */
+  mtimeMs: number
+}
+
+/** A file being written: write to `path`, then `commit` or `discard`. */
+export interface PendingFile {
+  /** A local path in a temporary location; its directory exists. Ends with the key's extension. */
+  path: string
+  /** Moves the file under its key atomically and returns its stat. */
+  commit(): Promise<StoredFile>
+  /** Removes the temporary file, if any. Never throws for a missing file. */
+  discard(): Promise<void>
+}
+
+/** An inclusive byte range. */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+/**
+ * Where finished videos and posters are kept and read back from.
+ *
+ * Obligations every implementation MUST meet:
+ * - Nothing is ever visible under a key until `commit`: a reader sees the
+ *   whole file or none (no partial file under the final name, even on a crash).
+ * - `stat` returns `null` for a missing key; `delete` of a missing key succeeds.
+ * - `createReadStream` honours `range` exactly (inclusive `end`) and streams
+ *   with back-pressure; destroying the stream releases its resources at once.
+ * - Keys are validated: a key that could escape the store (`/`, `..`, NUL) is refused.
+ */
+export interface OutputStore {
+  /** Starts a file under `key` (for example `master_1_abcdefgh_1700000000000.mp4`). */
+  prepare(key: string): Promise<PendingFile>
+  stat(key: string): Promise<StoredFile | null>
+  createReadStream(key: string, range?: ByteRange): Promise<Readable>
+  delete(key: string): Promise<void>
+  /**
+   * The file's path on local disk, when there is one (lets the HTTP layer hand
+   * the file to nginx, and the transcoder read it). Stores without local files omit it.
+   */
+  localPath?(key: string): string
+}

@@ -1,0 +1,118 @@
+import type { ErrorCode } from '../errors.js'
+
+/** Where a job is in its life. See {@link TRANSITIONS} for the allowed moves. */
+export type MasterVideoStatus = 'created' | 'processing' | 'completed' | 'failed' | 'canceled'
+
+/** Every status, in life-cycle order. */
+export const STATUSES = [
+  'created',
+  'processing',
+  'completed',
+  'failed',
+  'canceled',
+] as const satisfies readonly MasterVideoStatus[]
+
+/** Statuses a job never leaves on its own (only a manual retry or delete moves it). */
+export const FINAL_STATUSES: readonly MasterVideoStatus[] = ['completed', 'failed', 'canceled']
+
+/** One clip of the master video, in order. */
+export interface Shot {
+  /** The id the {@link AssetResolver} turns into a local file. */
+  assetId: string
+  /** Seconds to skip at the start of the clip. */
+  trimStart?: number
+  /** Second of the clip at which to stop (absolute, not a length). */
+  trimEnd?: number
+}
+
+/** A shot as callers may write it: a bare asset id is shorthand for `{ assetId }`. */
+export type ShotInput = string | Shot
+
+/** How the clips are joined. `auto` copies streams when every clip matches and re-encodes otherwise. */
+export type ConcatStrategy = 'auto' | 'copy' | 'reencode'
+
+/** The strategy that actually ran. */
+export type AppliedStrategy = 'copy' | 'reencode'
+
+/** Encoding choices stored with the job and handed to the transcoder. */
+export interface EncodingOptions {
+  /** Default `auto`. */
+  strategy?: ConcatStrategy
+  /** x264 preset for re-encoding. Default `medium`, as the original system. */
+  preset?: string
+  /** x264 constant rate factor, 0-51. Default 23. */
+  crf?: number
+  /** Target width for re-encoding (even). Default: the first clip's. */
+  width?: number
+  /** Target height for re-encoding (even). Default: the first clip's. */
+  height?: number
+  /** Target frame rate for re-encoding. Default: the first clip's. */
+  fps?: number
+}
+
+/** Why the last attempt failed, as stored on the record. */
+export interface JobError {
+  code: ErrorCode
+  message: string
+}
+
+/** The finished master video, as stored on the record. */
+export interface MasterVideoOutput {
+  /** The {@link OutputStore} key of the video file. */
+  key: string
+  /** Bytes. */
+  size: number
+  durationSec: number
+  width: number
+  height: number
+  strategy: AppliedStrategy
+}
+
+/** One master-video job: everything a repository stores about it. */
+export interface MasterVideo {
+  /** `master_<ms>_<8 chars>` by default. */
+  id: string
+  projectId: string
+  name: string
+  shots: Shot[]
+  status: MasterVideoStatus
+  /** 0..1 while processing; 1 when completed. */
+  progress: number
+  /** Claims so far, including the running one. Reset by a manual retry. */
+  attempts: number
+  maxAttempts: number
+  /** The job is not claimed before this time (retry backoff). */
+  runAt: Date
+  /** The worker that holds the job while `processing`. */
+  leaseOwner: string | null
+  /**
+   * The token of the current claim. Every write of that attempt is fenced by it;
+   * a new claim gets a new token. Internal to workers: never show it to clients.
+   */
+  leaseToken: string | null
+  leaseExpiresAt: Date | null
+  /** The last attempt's error; kept while a retry is pending, cleared on success. */
+  error: JobError | null
+  output: MasterVideoOutput | null
+  /** The {@link OutputStore} key of the JPEG poster, if one was made. */
+  thumbnailKey: string | null
+  encoding: EncodingOptions
+  idempotencyKey: string | null
+  createdAt: Date
+  updatedAt: Date
+  /** When the current or last attempt started. */
+  startedAt: Date | null
+  completedAt: Date | null
+}
+
+/** What {@link Repository.create} stores: a validated job before it has a status. */
+export interface NewMasterVideo {
+  id: string
+  projectId: string
+  name: string
+  shots: Shot[]
+  maxAttempts: number
+  encoding: EncodingOptions
+  idempotencyKey: string | null
+  runAt: Date
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest'
+import { isMasterVideoError } from '../errors.js'
+import { newJob } from '../testing/repository-conformance.js'
+import type { MasterVideo, MasterVideoStatus } from './master-video.js'
+import { STATUSES } from './master-video.js'
+import {
+  applyTransition,
+  canTransition,
+  TRANSITIONS,
+  type TransitionEvent,
+  transition,
+} from './state-machine.js'
+
+const expected: Record<TransitionEvent, Partial<Record<MasterVideoStatus, MasterVideoStatus>>> = {
+  claim: { created: 'processing' },
+  complete: { processing: 'completed' },
+  requeue: { processing: 'created' },
+  fail: { processing: 'failed' },
+  cancel: { created: 'canceled', processing: 'canceled' },
+  retry: { failed: 'created', canceled: 'created' },
+}
+
+function record(status: MasterVideoStatus): MasterVideo {
+  const now = new Date()
+  return {
+    ...newJob(),
+    status,
+    progress: 0.5,
+    attempts: 2,
+    leaseOwner: 'w',
+    leaseToken: 't',
+    leaseExpiresAt: now,
+    error: null,
+    output: null,
+    thumbnailKey: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: now,
+    completedAt: null,
+  }
+}
+
+describe('state machine', () => {
+  for (const event of Object.keys(TRANSITIONS) as TransitionEvent[]) {
+    for (const from of STATUSES) {
+      const to = expected[event][from]
+      it(`${event} from ${from}: ${to ?? 'ILLEGAL_TRANSITION'}`, () => {
+        expect(canTransition(from, event)).toBe(to !== undefined)
+        if (to) {
+          expect(transition(from, event)).toBe(to)
+        } else {
+          let error: unknown
+          try {
+            transition(from, event, 'master_1_x')
+          } catch (e) {
+            error = e
+          }
+          expect(isMasterVideoError(error) && error.code).toBe('ILLEGAL_TRANSITION')
+          expect((error as Error).message).toContain(`cannot ${event} a ${from} job (master_1_x)`)
+        }
+      })
+    }
+  }
+
+  it('claim counts an attempt and sets a lease; release refunds it', () => {
+    const now = new Date(1_000_000)
+    const claimed = applyTransition(
+      record('created'),
+      'claim',
+      { workerId: 'w2', leaseToken: 'new', leaseMs: 500 },
+      now,
+    )
+    expect(claimed).toMatchObject({
+      status: 'processing',
+      attempts: 3,
+      leaseOwner: 'w2',
+      leaseToken: 'new',
+      progress: 0,
+    })
+    expect(claimed.leaseExpiresAt?.getTime()).toBe(1_000_500)
+    const back = applyTransition(claimed, 'requeue', { runAt: now, error: null, refundAttempt: true }, now)
+    expect(back).toMatchObject({ status: 'created', attempts: 2, leaseToken: null, leaseOwner: null })
+  })
+
+  it('retry resets attempts, error and output', () => {
+    const failed = { ...record('failed'), error: { code: 'TIMEOUT' as const, message: 'x' } }
+    expect(applyTransition(failed, 'retry', {}, new Date())).toMatchObject({
+      status: 'created',
+      attempts: 0,
+      error: null,
+      output: null,
+    })
+  })
+
+  it('does not mutate the record it is given', () => {
+    const before = record('processing')
+    const copy = structuredClone(before)
+    applyTransition(before, 'fail', { error: { code: 'INTERNAL', message: 'x' } }, new Date())
+    expect(before).toEqual(copy)
+  })
+})

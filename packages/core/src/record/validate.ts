@@ -1,0 +1,170 @@
+import { ValidationError } from '../errors.js'
+import type { ConcatStrategy, EncodingOptions, MasterVideoStatus, Shot, ShotInput } from './master-video.js'
+import { STATUSES } from './master-video.js'
+
+/** Limits {@link validateCreateInput} enforces. */
+export const LIMITS = {
+  maxShots: 500,
+  maxNameLength: 500,
+  maxIdLength: 200,
+  maxAssetIdLength: 1024,
+  maxIdempotencyKeyLength: 255,
+  maxAttempts: 20,
+} as const
+
+/** x264's presets, slowest last. */
+export const X264_PRESETS = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+  'placebo',
+] as const
+
+const STRATEGIES: readonly ConcatStrategy[] = ['auto', 'copy', 'reencode']
+
+function fail(message: string, field: string): never {
+  throw new ValidationError(`[mastervideo] ${message}`, { details: { field } })
+}
+
+function hasControlChars(value: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(value)
+}
+
+/** A non-empty identifier without control characters (project ids, job ids). */
+export function validateId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(`${field} must be a non-empty string`, field)
+  if (value.length > LIMITS.maxIdLength)
+    fail(`${field} is longer than ${LIMITS.maxIdLength} characters`, field)
+  if (hasControlChars(value)) fail(`${field} must not contain control characters`, field)
+  return value
+}
+
+function validateShot(input: ShotInput, index: number): Shot {
+  const field = `shots[${index}]`
+  const shot: Shot = typeof input === 'string' ? { assetId: input } : input
+  if (shot === null || typeof shot !== 'object') fail(`${field} must be an asset id or { assetId }`, field)
+  const { assetId, trimStart, trimEnd } = shot
+  if (typeof assetId !== 'string' || assetId === '')
+    fail(`${field}.assetId must be a non-empty string`, field)
+  if (assetId.length > LIMITS.maxAssetIdLength) fail(`${field}.assetId is too long`, field)
+  if (assetId.includes('\u0000')) fail(`${field}.assetId must not contain NUL`, field)
+  for (const [key, value] of [
+    ['trimStart', trimStart],
+    ['trimEnd', trimEnd],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      fail(`${field}.${key} must be a number of seconds >= 0`, field)
+    }
+  }
+  if (trimStart !== undefined && trimEnd !== undefined && trimEnd <= trimStart) {
+    fail(`${field}.trimEnd must be greater than trimStart`, field)
+  }
+  const out: Shot = { assetId }
+  if (trimStart !== undefined) out.trimStart = trimStart
+  if (trimEnd !== undefined) out.trimEnd = trimEnd
+  return out
+}
+
+/** Normalizes and checks a shot list: 1..500 shots, strings expanded to `{ assetId }`. */
+export function validateShots(value: unknown): Shot[] {
+  if (!Array.isArray(value)) fail('shots must be an array', 'shots')
+  if (value.length === 0) fail('shots must contain at least one shot', 'shots')
+  if (value.length > LIMITS.maxShots) fail(`shots must contain at most ${LIMITS.maxShots} shots`, 'shots')
+  return value.map((shot, index) => validateShot(shot as ShotInput, index))
+}
+
+function positiveInt(value: unknown, field: string, max: number, even = false): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    fail(`encoding.${field} must be an integer between 1 and ${max}`, `encoding.${field}`)
+  }
+  if (even && value % 2 !== 0) fail(`encoding.${field} must be even (yuv420p needs it)`, `encoding.${field}`)
+  return value
+}
+
+/** Checks encoding options against the known values. */
+export function validateEncoding(value: unknown): EncodingOptions {
+  if (value === undefined || value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) fail('encoding must be an object', 'encoding')
+  const input = value as Record<string, unknown>
+  const known = new Set(['strategy', 'preset', 'crf', 'width', 'height', 'fps'])
+  for (const key of Object.keys(input)) {
+    if (!known.has(key)) fail(`encoding.${key} is not a known option`, `encoding.${key}`)
+  }
+  const out: EncodingOptions = {}
+  if (input.strategy !== undefined) {
+    if (!STRATEGIES.includes(input.strategy as ConcatStrategy)) {
+      fail(`encoding.strategy must be one of ${STRATEGIES.join(', ')}`, 'encoding.strategy')
+    }
+    out.strategy = input.strategy as ConcatStrategy
+  }
+  if (input.preset !== undefined) {
+    if (!X264_PRESETS.includes(input.preset as (typeof X264_PRESETS)[number])) {
+      fail(`encoding.preset must be one of ${X264_PRESETS.join(', ')}`, 'encoding.preset')
+    }
+    out.preset = input.preset as string
+  }
+  if (input.crf !== undefined) {
+    if (typeof input.crf !== 'number' || !Number.isInteger(input.crf) || input.crf < 0 || input.crf > 51) {
+      fail('encoding.crf must be an integer between 0 and 51', 'encoding.crf')
+    }
+    out.crf = input.crf
+  }
+  if (input.width !== undefined) out.width = positiveInt(input.width, 'width', 7680, true)
+  if (input.height !== undefined) out.height = positiveInt(input.height, 'height', 4320, true)
+  if ((out.width === undefined) !== (out.height === undefined)) {
+    fail('encoding.width and encoding.height must be given together', 'encoding.width')
+  }
+  if (input.fps !== undefined) {
+    if (typeof input.fps !== 'number' || !Number.isFinite(input.fps) || input.fps <= 0 || input.fps > 240) {
+      fail('encoding.fps must be a number between 0 and 240', 'encoding.fps')
+    }
+    out.fps = input.fps
+  }
+  return out
+}
+
+/** The display name: trimmed of surrounding spaces, non-empty, no control characters but tab. */
+export function validateName(value: unknown): string {
+  if (typeof value !== 'string') fail('name must be a string', 'name')
+  const name = value.trim()
+  if (name === '') fail('name must not be empty or only spaces', 'name')
+  if (name.length > LIMITS.maxNameLength)
+    fail(`name is longer than ${LIMITS.maxNameLength} characters`, 'name')
+  if (name.includes('\u0000')) fail('name must not contain NUL', 'name')
+  return name
+}
+
+/** A status filter value. */
+export function validateStatus(value: unknown): MasterVideoStatus {
+  if (!STATUSES.includes(value as MasterVideoStatus)) {
+    fail(`status must be one of ${STATUSES.join(', ')}`, 'status')
+  }
+  return value as MasterVideoStatus
+}
+
+/** An optional idempotency key. */
+export function validateIdempotencyKey(value: unknown): string | null {
+  if (value === undefined || value === null) return null
+  if (typeof value !== 'string' || value === '' || value.length > LIMITS.maxIdempotencyKeyLength) {
+    fail(
+      `idempotencyKey must be a string of 1 to ${LIMITS.maxIdempotencyKeyLength} characters`,
+      'idempotencyKey',
+    )
+  }
+  return value
+}
+
+/** `maxAttempts`: default 3. */
+export function validateMaxAttempts(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.maxAttempts) {
+    fail(`maxAttempts must be an integer between 1 and ${LIMITS.maxAttempts}`, 'maxAttempts')
+  }
+  return value
+}

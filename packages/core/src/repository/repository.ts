@@ -1,0 +1,159 @@
+import type {
+  JobError,
+  MasterVideo,
+  MasterVideoOutput,
+  MasterVideoStatus,
+  NewMasterVideo,
+} from '../record/master-video.js'
+
+/** What a worker holds while it runs a job: the proof it may write to it. */
+export interface Lease {
+  /** The job id. */
+  id: string
+  /** The token of this claim; every write of the attempt is fenced by it. */
+  token: string
+  /** The worker that claimed it. */
+  workerId: string
+}
+
+/** Arguments of {@link Repository.claim}. */
+export interface ClaimOptions {
+  /** Identifies the worker, stored as `leaseOwner`. */
+  workerId: string
+  /** A fresh token for this claim (see {@link newLeaseToken}). */
+  leaseToken: string
+  /** How long the lease lasts without a heartbeat. */
+  leaseMs: number
+}
+
+/** What {@link Repository.heartbeat} tells the worker. */
+export type HeartbeatResult =
+  | { ok: true; record: MasterVideo }
+  | { ok: false; reason: 'canceled' | 'lease_lost'; record: MasterVideo | null }
+
+/** Arguments of {@link Repository.list}. */
+export interface ListOptions {
+  projectId: string
+  /** Only jobs in this status. */
+  status?: MasterVideoStatus
+  /** Page size; implementations clamp it to 1..100. Default 20. */
+  limit?: number
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** One page of {@link Repository.list}, newest first. */
+export interface ListPage {
+  items: MasterVideo[]
+  /** Pass it back as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null
+}
+
+/** What {@link Repository.create} returns. */
+export interface CreateResult {
+  record: MasterVideo
+  /** False when the idempotency key matched an existing job, which is returned instead. */
+  created: boolean
+}
+
+/**
+ * Where jobs live. Core's worker and service call only these methods; an
+ * adapter (SQLite, PostgreSQL, your own) implements them against its storage,
+ * and proves it with `repositoryConformance()` from `@mastervideo/core/testing`.
+ *
+ * Obligations every implementation MUST meet:
+ * - Status changes follow {@link TRANSITIONS}, and the written fields follow
+ *   {@link applyTransition}. A write whose precondition does not hold changes
+ *   nothing.
+ * - Every write made under a {@link Lease} is a compare-and-set on (id,
+ *   `processing`, lease token): a worker whose lease expired and whose job
+ *   another worker claimed since MUST be refused with `LEASE_LOST`, even if it
+ *   wakes up years later.
+ * - `claim` is atomic: under any number of concurrent callers, in any number of
+ *   processes, exactly one caller receives a given job per claim.
+ * - Returned records are copies: mutating one MUST NOT change stored state.
+ * - Strings round-trip exactly (quotes, NUL, emoji, any length the interface allows).
+ */
+export interface Repository {
+  /**
+   * Stores a new job in status `created`.
+   * MUST return the existing job, unchanged and with `created: false`, when a job
+   * of the same project already has `input.idempotencyKey` (concurrent creates
+   * with one key MUST yield one job).
+   */
+  create(input: NewMasterVideo): Promise<CreateResult>
+
+  /** The job, or `null` when there is none with that id. */
+  get(id: string): Promise<MasterVideo | null>
+
+  /**
+   * A page of one project's jobs, newest first (`createdAt` descending, then
+   * `id` descending). Paging through with `nextCursor` MUST return every job
+   * exactly once, even when jobs are created meanwhile.
+   */
+  list(options: ListOptions): Promise<ListPage>
+
+  /**
+   * Atomically takes the oldest due job: `created` with `runAt <= now`, or
+   * `processing` whose lease expired (`leaseExpiresAt <= now`), and moves it to
+   * `processing` under the caller's lease, as {@link applyTransition} `claim`
+   * describes (attempts + 1). Oldest means smallest `runAt`, then `createdAt`.
+   * Returns `null` when nothing is due. MUST hand a job to exactly one of any
+   * number of concurrent callers.
+   */
+  claim(options: ClaimOptions): Promise<{ record: MasterVideo; lease: Lease } | null>
+
+  /**
+   * Renews the lease to `now + leaseMs` and, when given, stores `progress`
+   * (0..1). MUST return `{ ok: false, reason: 'canceled' }` when the job was
+   * canceled and `{ ok: false, reason: 'lease_lost' }` when the lease token no
+   * longer matches (or the job is gone), writing nothing in either case.
+   */
+  heartbeat(lease: Lease, update: { leaseMs: number; progress?: number }): Promise<HeartbeatResult>
+
+  /**
+   * `processing` -> `completed` with the output, under the lease.
+   * @throws `LEASE_LOST` when the lease no longer matches.
+   */
+  complete(
+    lease: Lease,
+    result: { output: MasterVideoOutput; thumbnailKey: string | null },
+  ): Promise<MasterVideo>
+
+  /**
+   * Ends the attempt with an error, under the lease: `processing` -> `created`
+   * with `runAt = retryAt` when `retryAt` is given (attempts kept), otherwise
+   * `processing` -> `failed`.
+   * @throws `LEASE_LOST` when the lease no longer matches.
+   */
+  fail(lease: Lease, error: JobError, options?: { retryAt?: Date }): Promise<MasterVideo>
+
+  /**
+   * Gives the job back without using up an attempt (graceful shutdown):
+   * `processing` -> `created`, attempts - 1, `runAt = now`.
+   * @throws `LEASE_LOST` when the lease no longer matches.
+   */
+  release(lease: Lease): Promise<MasterVideo>
+
+  /**
+   * Manual retry: `failed` or `canceled` -> `created`, attempts 0, error cleared.
+   * @throws `NOT_FOUND`, or `ILLEGAL_TRANSITION` from any other status.
+   */
+  retry(id: string): Promise<MasterVideo>
+
+  /**
+   * `created` or `processing` -> `canceled`; the lease is dropped, so the
+   * running worker's next heartbeat learns of it.
+   * @throws `NOT_FOUND`, or `ILLEGAL_TRANSITION` from any other status.
+   */
+  cancel(id: string): Promise<MasterVideo>
+
+  /**
+   * Removes the job in any status and returns what it was, or `null` if there
+   * was none. Files are the caller's to remove.
+   */
+  delete(id: string): Promise<MasterVideo | null>
+
+  /** Releases connections the repository opened itself (not ones it was given). */
+  close?(): Promise<void>
+}

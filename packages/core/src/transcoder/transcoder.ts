@@ -1,0 +1,105 @@
+import type { AppliedStrategy, ConcatStrategy, EncodingOptions } from '../record/master-video.js'
+
+/** One stream of a probed file. Fields a stream does not have are absent. */
+export interface MediaStreamInfo {
+  index: number
+  type: 'video' | 'audio' | 'subtitle' | 'data' | 'other'
+  /** Codec name as ffprobe spells it (`h264`, `aac`, ...). */
+  codec: string
+  profile?: string
+  width?: number
+  height?: number
+  /** Display rotation in degrees (0, 90, 180, 270), from the display matrix or `rotate` tag. */
+  rotation?: number
+  /** Sample aspect ratio, `1:1` for square pixels. */
+  sar?: string
+  pixelFormat?: string
+  /** Average frame rate as a fraction, for example `30/1` or `30000/1001`. */
+  frameRate?: string
+  /** Stream time base as a fraction, for example `1/15360`. */
+  timeBase?: string
+  sampleRate?: number
+  channels?: number
+  channelLayout?: string
+  durationSec?: number
+}
+
+/** What {@link Transcoder.probe} learns about one file. */
+export interface ProbeResult {
+  path: string
+  durationSec: number
+  /** The container as the transcoder names it (ffprobe's `format_name`, e.g. `mov,mp4,m4a,3gp,3g2,mj2`). */
+  container: string
+  sizeBytes: number
+  streams: MediaStreamInfo[]
+}
+
+/** One clip to join, already resolved to a local file. */
+export interface ConcatInput {
+  path: string
+  /** Seconds to skip at the start. */
+  trimStart?: number
+  /** Second at which to stop. */
+  trimEnd?: number
+}
+
+/** Arguments of {@link Transcoder.concat}. */
+export interface ConcatRequest {
+  /** The clips, in order; at least one. */
+  inputs: ConcatInput[]
+  /** The local file to write. Its directory exists. */
+  output: string
+  /** Default `auto`. */
+  strategy?: ConcatStrategy
+  /** Encoding choices for re-encoding (preset, CRF, target size and frame rate). */
+  profile?: Omit<EncodingOptions, 'strategy'>
+  /** Aborting it MUST stop the work (see {@link Transcoder.concat}). */
+  signal?: AbortSignal
+  /** Called with the done fraction, 0..1. */
+  onProgress?: (fraction: number) => void
+}
+
+/** What {@link Transcoder.concat} produced. */
+export interface ConcatResult {
+  strategy: AppliedStrategy
+  durationSec: number
+  width: number
+  height: number
+  sizeBytes: number
+  /** Why this strategy was chosen, in words (shown in logs). */
+  reason?: string
+}
+
+/** Arguments of {@link Transcoder.thumbnail}. */
+export interface ThumbnailOptions {
+  /** Second of the video to grab. Default 1, or the middle of shorter videos. */
+  atSec?: number
+  /** Width in pixels; height keeps the aspect ratio. Default 640. */
+  width?: number
+  signal?: AbortSignal
+}
+
+/**
+ * Turns clips into one video. `ffmpegTranscoder()` from
+ * `@mastervideo/adapter-ffmpeg` is the real one; `transcoderConformance()`
+ * from `@mastervideo/core/testing` checks any other.
+ *
+ * Obligations every implementation MUST meet:
+ * - `concat` writes the finished file at `output` and nothing else visible:
+ *   on any failure or abort no file is left at `output` or beside it.
+ * - When `signal` aborts, all work (child processes included) stops before the
+ *   returned promise settles, and it rejects with `signal.reason` when that is
+ *   a `MasterVideoError`, otherwise with a `CANCELED` error.
+ * - `onProgress` values are monotonic, within 0..1, and the last one is 1.
+ * - A missing input rejects with `ASSET_NOT_FOUND`; an input that is not a
+ *   readable video rejects with `INPUT_INVALID`, before any output is written.
+ * - A full disk rejects with `NO_SPACE`; other failures with `TRANSCODE_FAILED`.
+ */
+export interface Transcoder {
+  /** Reads a file's duration, container and streams. */
+  probe(path: string, options?: { signal?: AbortSignal }): Promise<ProbeResult>
+  /** Joins `inputs` into `output`. */
+  concat(request: ConcatRequest): Promise<ConcatResult>
+  /** Writes a JPEG poster frame of `input` to `output`. */
+  thumbnail(input: string, output: string, options?: ThumbnailOptions): Promise<void>
+}

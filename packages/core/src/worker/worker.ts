@@ -1,0 +1,427 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { AssetResolver } from '../assets/asset-resolver.js'
+import {
+  CanceledError,
+  isMasterVideoError,
+  LeaseLostError,
+  type MasterVideoError,
+  TimeoutError,
+  toMasterVideoError,
+} from '../errors.js'
+import type { OutputStore } from '../output/output-store.js'
+import { intervalPoller } from '../poller/interval-poller.js'
+import type { Poller } from '../poller/poller.js'
+import { newLeaseToken } from '../record/ids.js'
+import type { MasterVideo } from '../record/master-video.js'
+import type { Lease, Repository } from '../repository/repository.js'
+import type { MasterVideoEvents } from '../service/events.js'
+import type { Transcoder } from '../transcoder/transcoder.js'
+import { type BackoffOptions, backoffDelay } from './backoff.js'
+import type { Logger } from './logger.js'
+import { runJob } from './run-job.js'
+
+/** Options of {@link Worker}, given to `mv.worker(options)`. */
+export interface WorkerOptions {
+  /** Jobs run at once. Default 1. */
+  concurrency?: number
+  /** How this worker appears as `leaseOwner`. Default `<hostname>:<pid>:<random>`. */
+  workerId?: string
+  /** How long a claim lasts without a heartbeat. Default 30000. */
+  leaseMs?: number
+  /** How often the lease is renewed. Default a third of `leaseMs`. */
+  heartbeatMs?: number
+  /** The shortest time between two progress writes of one job. Default 500. */
+  progressIntervalMs?: number
+  /** How the worker learns of work from other processes. Default `intervalPoller(1000)`. */
+  poller?: Poller
+  /** A job running longer is aborted with `TIMEOUT` (retryable). Default 1 hour; 0 disables. */
+  jobTimeoutMs?: number
+  /** How long `stop()` lets running jobs finish before releasing them. Default 30000. */
+  graceMs?: number
+  /** Retry delays for retryable failures. */
+  backoff?: BackoffOptions
+  /** Overrides the service's logger. */
+  logger?: Logger
+}
+
+/** What a worker needs from its service. */
+export interface WorkerDeps {
+  repository: Repository
+  transcoder: Transcoder
+  assets: AssetResolver
+  output: OutputStore
+  logger: Logger
+  emit: <E extends keyof MasterVideoEvents>(event: E, ...args: MasterVideoEvents[E]) => void
+}
+
+/** Why a running job was aborted; decides what the worker writes afterwards. */
+export type AbortKind = 'cancel' | 'timeout' | 'lease' | 'shutdown'
+
+/** One running job. */
+export interface ActiveJob {
+  record: MasterVideo
+  lease: Lease
+  controller: AbortController
+  abortKind: AbortKind | null
+  done: Promise<void>
+}
+
+function defaultWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+}
+
+/**
+ * Claims jobs and runs them: resolve assets, concat into a temporary file,
+ * poster frame, atomic commit, complete. A heartbeat renews the lease and
+ * writes progress; the error code decides retry (with backoff) or fail.
+ *
+ * Create it with `mv.worker(options)`, then `start()`; `await stop()` on
+ * shutdown (SIGTERM): it stops claiming, lets running jobs finish within
+ * `graceMs`, then releases the rest back to `created` without using up an attempt.
+ *
+ * @example
+ * ```ts
+ * import type { MasterVideos } from '@mastervideo/core'
+ *
+ * declare const mv: MasterVideos
+ * const worker = mv.worker({ concurrency: 2 }).start()
+ * process.once('SIGTERM', () => void worker.stop())
+ * ```
+ */
+export class Worker {
+  /** This worker's id, stored as `leaseOwner` on the jobs it holds. */
+  readonly id: string
+  private readonly concurrency: number
+  private readonly leaseMs: number
+  private readonly heartbeatMs: number
+  private readonly progressIntervalMs: number
+  private readonly jobTimeoutMs: number
+  private readonly graceMs: number
+  private readonly poller: Poller
+  private readonly logger: Logger
+  private readonly active = new Map<string, ActiveJob>()
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle'
+  private woken = false
+  private wakeLoop: (() => void) | null = null
+  private stopPoller: (() => void) | null = null
+  private loopDone: Promise<void> = Promise.resolve()
+  private stopping: Promise<void> | null = null
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly options: WorkerOptions = {},
+  ) {
+    this.id = options.workerId ?? defaultWorkerId()
+    this.concurrency = Math.max(1, Math.trunc(options.concurrency ?? 1))
+    this.leaseMs = options.leaseMs ?? 30_000
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(10, Math.floor(this.leaseMs / 3))
+    this.progressIntervalMs = options.progressIntervalMs ?? 500
+    this.jobTimeoutMs = options.jobTimeoutMs ?? 60 * 60_000
+    this.graceMs = options.graceMs ?? 30_000
+    this.poller = options.poller ?? intervalPoller(1000)
+    this.logger = options.logger ?? deps.logger
+    if (this.heartbeatMs >= this.leaseMs) {
+      throw new RangeError('[mastervideo] heartbeatMs must be shorter than leaseMs, or every lease lapses')
+    }
+  }
+
+  /** Jobs this worker is running now. */
+  get running(): number {
+    return this.active.size
+  }
+
+  /** Ids of the jobs this worker is running now. */
+  get jobIds(): string[] {
+    return [...this.active.keys()]
+  }
+
+  /** Begins claiming. Returns the worker, so `const w = mv.worker().start()` reads well. */
+  start(): this {
+    if (this.state !== 'idle') throw new Error('[mastervideo] a worker can be started once')
+    this.state = 'running'
+    this.stopPoller = this.poller.start(() => this.wake())
+    this.loopDone = this.loop()
+    this.logger.info({ workerId: this.id, concurrency: this.concurrency }, 'mastervideo worker started')
+    return this
+  }
+
+  /** Tells the worker there may be work now (used by the in-process wake-up). */
+  wake(): void {
+    this.woken = true
+    this.wakeLoop?.()
+  }
+
+  /**
+   * Aborts a job this worker runs, because it was canceled or deleted through
+   * this process. Returns false when the job is not running here (then the
+   * caller announces the cancel itself; otherwise this worker does).
+   */
+  abortJob(id: string): boolean {
+    const job = this.active.get(id)
+    if (!job) return false
+    this.abort(job, 'cancel', new CanceledError(`[mastervideo] ${id} was canceled`))
+    return true
+  }
+
+  /**
+   * Stops claiming, waits up to `graceMs` for running jobs, then aborts the
+   * rest and releases them to `created` (their attempt is not counted).
+   * Resolves when nothing is running. Safe to call more than once.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.graceMs ?? this.graceMs)
+    return this.stopping
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    if (this.state === 'idle') {
+      this.state = 'stopped'
+      return
+    }
+    this.state = 'stopping'
+    this.stopPoller?.()
+    this.wake()
+    await this.loopDone
+    const settled = Promise.all([...this.active.values()].map((job) => job.done))
+    let timer: NodeJS.Timeout | undefined
+    const graceOver = new Promise<'grace'>((resolve) => {
+      timer = setTimeout(() => resolve('grace'), graceMs)
+    })
+    const outcome = await Promise.race([settled.then(() => 'done' as const), graceOver])
+    clearTimeout(timer)
+    if (outcome === 'grace') {
+      for (const job of this.active.values()) {
+        this.abort(job, 'shutdown', new CanceledError('[mastervideo] worker is shutting down'))
+      }
+      await Promise.all([...this.active.values()].map((job) => job.done))
+    }
+    this.state = 'stopped'
+    this.logger.info({ workerId: this.id }, 'mastervideo worker stopped')
+  }
+
+  private abort(job: ActiveJob, kind: AbortKind, reason: MasterVideoError): void {
+    if (job.controller.signal.aborted) return
+    job.abortKind = kind
+    job.controller.abort(reason)
+  }
+
+  private async loop(): Promise<void> {
+    while (this.state === 'running') {
+      this.woken = false
+      while (this.state === 'running' && this.active.size < this.concurrency) {
+        let claimed: Awaited<ReturnType<Repository['claim']>>
+        try {
+          claimed = await this.deps.repository.claim({
+            workerId: this.id,
+            leaseToken: newLeaseToken(),
+            leaseMs: this.leaseMs,
+          })
+        } catch (error) {
+          // A transient repository failure: try again at the next wake-up.
+          this.logger.error({ err: error, workerId: this.id }, 'mastervideo claim failed')
+          break
+        }
+        if (!claimed) break
+        this.track(claimed.record, claimed.lease)
+      }
+      if (this.woken || this.state !== 'running') continue
+      await new Promise<void>((resolve) => {
+        this.wakeLoop = resolve
+      })
+      this.wakeLoop = null
+    }
+  }
+
+  private track(record: MasterVideo, lease: Lease): void {
+    const job: ActiveJob = {
+      record,
+      lease,
+      controller: new AbortController(),
+      abortKind: null,
+      done: Promise.resolve(),
+    }
+    this.active.set(record.id, job)
+    job.done = this.execute(job).finally(() => {
+      this.active.delete(record.id)
+      this.wake()
+    })
+  }
+
+  private async execute(job: ActiveJob): Promise<void> {
+    const { repository, emit } = this.deps
+    const { record, lease } = job
+    const log = { workerId: this.id, id: record.id, attempt: record.attempts }
+
+    // A job whose previous workers all died mid-run has used up its attempts.
+    if (record.attempts > record.maxAttempts) {
+      await this.settle(
+        () =>
+          repository.fail(lease, {
+            code: 'LEASE_EXPIRED',
+            message: `Its worker stopped responding on each of ${record.maxAttempts} attempts`,
+          }),
+        'failed',
+      )
+      return
+    }
+
+    this.logger.info(log, 'mastervideo job started')
+    emit('processing', record)
+    const heartbeat = this.startHeartbeat(job)
+    const timeout =
+      this.jobTimeoutMs > 0
+        ? setTimeout(
+            () =>
+              this.abort(
+                job,
+                'timeout',
+                new TimeoutError(`[mastervideo] job ran longer than ${this.jobTimeoutMs} ms`),
+              ),
+            this.jobTimeoutMs,
+          )
+        : undefined
+    try {
+      const result = await runJob({
+        ...this.deps,
+        logger: this.logger,
+        record,
+        signal: job.controller.signal,
+        onProgress: (fraction) => heartbeat.progress(fraction),
+        complete: async (outcome) => {
+          await heartbeat.stop()
+          return repository.complete(lease, outcome)
+        },
+      })
+      this.logger.info({ ...log, strategy: result.output?.strategy }, 'mastervideo job completed')
+      emit('completed', result)
+    } catch (thrown) {
+      await heartbeat.stop()
+      await this.handleFailure(job, thrown)
+    } finally {
+      clearTimeout(timeout)
+      await heartbeat.stop()
+    }
+  }
+
+  private async handleFailure(job: ActiveJob, thrown: unknown): Promise<void> {
+    const { repository, emit } = this.deps
+    const { record, lease } = job
+    const signal = job.controller.signal
+    const error = toMasterVideoError(signal.aborted ? signal.reason : thrown)
+    const log = { workerId: this.id, id: record.id, attempt: record.attempts, code: error.code }
+
+    switch (signal.aborted ? job.abortKind : null) {
+      case 'cancel': {
+        // The repository already says `canceled`: nothing to write. This worker
+        // announces it; the service stays quiet when a local worker ran the job.
+        this.logger.info(log, 'mastervideo job canceled')
+        const current = await repository.get(record.id).catch(() => null)
+        if (current?.status === 'canceled') emit('canceled', current)
+        return
+      }
+      case 'lease':
+        this.logger.warn(log, 'mastervideo lease lost; another worker may hold the job')
+        return
+      case 'shutdown':
+        await this.settle(() => repository.release(lease), null)
+        this.logger.info(log, 'mastervideo job released on shutdown')
+        return
+      default:
+        break
+    }
+
+    if (isMasterVideoError(error) && error.code === 'LEASE_LOST') {
+      this.logger.warn(log, 'mastervideo lease lost before the job could be saved')
+      return
+    }
+    const stored = { code: error.code, message: error.message }
+    if (error.retryable && record.attempts < record.maxAttempts) {
+      const delay = backoffDelay(record.attempts, this.options.backoff)
+      this.logger.warn({ ...log, err: error, retryInMs: delay }, 'mastervideo job failed; will retry')
+      await this.settle(
+        () => repository.fail(lease, stored, { retryAt: new Date(Date.now() + delay) }),
+        'retrying',
+      )
+    } else {
+      this.logger.error({ ...log, err: error }, 'mastervideo job failed')
+      await this.settle(() => repository.fail(lease, stored), 'failed')
+    }
+  }
+
+  /** Runs a final write; a lost lease there is logged, not thrown. */
+  private async settle(
+    write: () => Promise<MasterVideo>,
+    event: 'failed' | 'retrying' | null,
+  ): Promise<void> {
+    try {
+      const record = await write()
+      if (event) this.deps.emit(event, record)
+    } catch (error) {
+      const code = isMasterVideoError(error) ? error.code : 'INTERNAL'
+      this.logger.warn({ err: error, code, workerId: this.id }, 'mastervideo could not record the outcome')
+    }
+  }
+
+  private startHeartbeat(job: ActiveJob) {
+    const { repository, emit } = this.deps
+    let latest = 0
+    let written = 0
+    let lastWriteAt = 0
+    let lastRenewedAt = Date.now()
+    let inFlight: Promise<void> | null = null
+    let stopped = false
+
+    const beat = (): Promise<void> => {
+      if (stopped) return Promise.resolve()
+      if (inFlight) return inFlight
+      const progress = latest
+      inFlight = (async () => {
+        try {
+          const result = await repository.heartbeat(job.lease, { leaseMs: this.leaseMs, progress })
+          lastRenewedAt = Date.now()
+          lastWriteAt = lastRenewedAt
+          if (!result.ok) {
+            if (result.reason === 'canceled') {
+              this.abort(job, 'cancel', new CanceledError(`[mastervideo] ${job.record.id} was canceled`))
+            } else {
+              this.abort(job, 'lease', new LeaseLostError(`[mastervideo] lease on ${job.record.id} was lost`))
+            }
+            return
+          }
+          if (progress > written) {
+            written = progress
+            emit('progress', { id: job.record.id, projectId: job.record.projectId, progress })
+          }
+        } catch (error) {
+          this.logger.warn({ err: error, id: job.record.id }, 'mastervideo heartbeat failed')
+          // Past the lease we can no longer be sure we hold the job: stop before someone else starts.
+          if (Date.now() - lastRenewedAt >= this.leaseMs) {
+            this.abort(
+              job,
+              'lease',
+              new LeaseLostError(`[mastervideo] could not renew the lease on ${job.record.id}`),
+            )
+          }
+        } finally {
+          inFlight = null
+        }
+      })()
+      return inFlight
+    }
+
+    const timer = setInterval(() => void beat(), this.heartbeatMs)
+    return {
+      progress: (fraction: number) => {
+        if (!(fraction > latest)) return
+        latest = Math.min(1, fraction)
+        if (Date.now() - lastWriteAt >= this.progressIntervalMs) void beat()
+      },
+      stop: async () => {
+        stopped = true
+        clearInterval(timer)
+        if (inFlight) await inFlight
+      },
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { defineConfig } from 'vitest/config'
+
+// Tests resolve workspace packages to their TypeScript sources through the
+// `@mastervideo/source` export condition, so no build is needed to run them.
+const conditions = ['@mastervideo/source', 'node', 'import', 'module', 'default']
+
+/** One vitest project per workspace folder that has tests. */
+const projects = ['packages', 'examples'].flatMap((group) =>
+  existsSync(group)
+    ? readdirSync(group, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => ({
+          extends: true as const,
+          test: {
+            name: entry.name,
+            root: `${group}/${entry.name}`,
+            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          },
+        }))
+    : [],
+)
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@mastervideo/source'] } },
+  test: {
+    projects,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
