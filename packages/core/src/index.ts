@@ -51,6 +51,20 @@ export {
   toMasterVideoError,
   ValidationError,
 } from './errors.js'
+export {
+  type WebhookEventType,
+  type WebhookNotifier,
+  type WebhookNotifierOptions,
+  type WebhookPayload,
+  webhookNotifier,
+} from './notify/webhook-notifier.js'
+export {
+  newWebhookSecret,
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+} from './notify/webhook-signature.js'
 export { localOutputStore, TEMP_PREFIX } from './output/local-output-store.js'
 export type { ByteRange, OutputStore, PendingFile, StoredFile } from './output/output-store.js'
 export { intervalPoller } from './poller/interval-poller.js'
