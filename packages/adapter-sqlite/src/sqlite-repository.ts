@@ -1,0 +1,274 @@
+import {
+  applyTransition,
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  type Lease,
+  LeaseLostError,
+  type MasterVideo,
+  NotFoundError,
+  type Repository,
+  type TransitionData,
+  type TransitionEvent,
+} from '@mastervideo/core'
+import { invalidOption, PREFIX } from './errors.js'
+import { jobSql } from './job-sql.js'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
+import { type OpenOptions, openSqlite, type SqliteSource } from './sqlite-open.js'
+import { insertValues, type JobRow, toRecord, transitionValues } from './sqlite-row.js'
+import { transactions, withBusyRetry } from './sqlite-transaction.js'
+
+/** Options of {@link sqliteRepository}. */
+export interface SqliteRepositoryOptions extends OpenOptions {
+  /**
+   * How long one call keeps retrying while other connections hold the write
+   * lock, before it fails with a retryable `STORAGE` error. Default 10 000 ms.
+   */
+  busyRetryMs?: number
+}
+
+/** A {@link Repository} on SQLite, with the connection it uses. */
+export interface SqliteRepository extends Repository {
+  /** The connection: hand it to {@link sqlitePoller}, or read the tables yourself. */
+  readonly database: SqliteDatabase
+  /** Closes the connection if this package opened it (a host's `{ database }` stays open). */
+  close(): Promise<void>
+}
+
+/**
+ * A {@link Repository} in a SQLite file, safe for many worker processes on one
+ * file: claims are one atomic `UPDATE ... RETURNING` under `BEGIN IMMEDIATE`,
+ * every other write is a compare-and-set on (id, status, lease token), and a
+ * busy database is retried without blocking the event loop.
+ *
+ * Pass `{ filename }` to let it open the file (WAL, `synchronous=NORMAL`), or
+ * `{ database }` to share the host's `better-sqlite3` connection; its tables
+ * are `mastervideo_jobs` and `mastervideo_migrations` unless `tablePrefix` says
+ * otherwise. Opening migrates the schema and refuses, with `STORAGE`, a file
+ * that is not SQLite, is corrupt, read-only, or was written by a newer version.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3'
+ * import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+ *
+ * const own = sqliteRepository({ filename: 'data/mastervideo.sqlite' })
+ * const shared = sqliteRepository({ database: new Database('data/app.sqlite') }, { tablePrefix: 'mv_' })
+ * ```
+ */
+export function sqliteRepository(
+  source: SqliteSource,
+  options: SqliteRepositoryOptions = {},
+): SqliteRepository {
+  const budgetMs = options.busyRetryMs ?? 10_000
+  if (!Number.isFinite(budgetMs) || budgetMs < 0) {
+    throw invalidOption(`busyRetryMs must be a number >= 0, got ${budgetMs}`, 'busyRetryMs')
+  }
+  const { db, owned, names } = openSqlite(source, options)
+  const tx = transactions(db)
+  const prepare = (sql: string): SqliteStatement => db.prepare(sql)
+
+  const sql = jobSql(names)
+  const insert = prepare(sql.insert)
+  const byKey = prepare(sql.byKey)
+  const byId = prepare(sql.byId)
+  const claim = prepare(sql.claim)
+  const heartbeat = prepare(sql.heartbeat)
+  const write = prepare(sql.write)
+  const remove = prepare(sql.remove)
+  const lists = new Map<string, SqliteStatement>()
+  const listStatement = (withStatus: boolean, withCursor: boolean): SqliteStatement => {
+    const key = `${withStatus}:${withCursor}`
+    let statement = lists.get(key)
+    if (!statement) {
+      statement = prepare(sql.list(withStatus, withCursor))
+      lists.set(key, statement)
+    }
+    return statement
+  }
+
+  const row = (statement: SqliteStatement, ...params: unknown[]) =>
+    statement.get(...params) as JobRow | undefined
+
+  function run<T>(what: string, id: string | null, fn: () => T): Promise<T> {
+    return withBusyRetry(fn, { budgetMs }, `cannot ${what}${id ? ` ${id}` : ''}`, id ? { id } : {})
+  }
+
+  /** Applies `event` to the stored row and writes it with the compare-and-set. */
+  function transitionRow<E extends TransitionEvent>(
+    current: JobRow,
+    event: E,
+    data: TransitionData[E],
+    now = new Date(),
+  ): MasterVideo {
+    const next = applyTransition(toRecord(current), event, data, now)
+    const written = row(write, ...transitionValues(next), current.id, current.status, current.lease_token)
+    // Inside BEGIN IMMEDIATE nobody can write between our read and this
+    // update; the check stays so the guarantee does not rest on that alone.
+    if (!written) throw lost(current.id, null)
+    return toRecord(written)
+  }
+
+  function lost(id: string, status: string | null): LeaseLostError {
+    return new LeaseLostError(`${PREFIX} lease on ${id} is lost`, { details: { id, status } })
+  }
+
+  function holding(lease: Lease): JobRow {
+    const current = row(byId, lease.id)
+    if (!current || current.status !== 'processing' || current.lease_token !== lease.token) {
+      throw lost(lease.id, current?.status ?? null)
+    }
+    return current
+  }
+
+  function existing(id: string): JobRow {
+    const current = row(byId, id)
+    if (!current) throw new NotFoundError(`${PREFIX} no master video ${id}`, { details: { id } })
+    return current
+  }
+
+  let closed = false
+  return {
+    database: db,
+
+    async create(input) {
+      return run('create', input.id, () =>
+        tx.immediate(() => {
+          const now = new Date()
+          const record: MasterVideo = {
+            ...input,
+            status: 'created',
+            progress: 0,
+            attempts: 0,
+            leaseOwner: null,
+            leaseToken: null,
+            leaseExpiresAt: null,
+            error: null,
+            output: null,
+            thumbnailKey: null,
+            createdAt: now,
+            updatedAt: now,
+            startedAt: null,
+            completedAt: null,
+          }
+          const inserted = row(insert, ...insertValues(record))
+          if (inserted) return { record: toRecord(inserted), created: true }
+          const found = row(byKey, input.projectId, input.idempotencyKey)
+          if (!found)
+            throw new Error(`insert of ${input.id} changed nothing and no job has its idempotency key`)
+          return { record: toRecord(found), created: false }
+        }),
+      )
+    },
+
+    async get(id) {
+      return run('get', id, () => {
+        const found = row(byId, id)
+        return found ? toRecord(found) : null
+      })
+    },
+
+    async list({ projectId, status, limit, cursor }) {
+      const size = clampLimit(limit)
+      const after = cursor ? decodeCursor(cursor) : null
+      return run('list the jobs of', projectId, () => {
+        const params: unknown[] = [projectId]
+        if (status !== undefined) params.push(status)
+        if (after) params.push(after.createdAt, after.id)
+        params.push(size + 1)
+        const rows = listStatement(status !== undefined, after !== null).all(...params) as JobRow[]
+        const items = rows.slice(0, size).map(toRecord)
+        const last = items.at(-1)
+        return {
+          items,
+          nextCursor:
+            rows.length > size && last
+              ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
+              : null,
+        }
+      })
+    },
+
+    async claim({ workerId, leaseToken, leaseMs }) {
+      return run('claim a job', null, () => {
+        const now = Date.now()
+        const claimed = tx.immediate(() =>
+          row(claim, { now, workerId, leaseToken, expiresAt: now + leaseMs }),
+        )
+        if (!claimed) return null
+        const record = toRecord(claimed)
+        return { record, lease: { id: record.id, token: leaseToken, workerId } }
+      })
+    },
+
+    async heartbeat(lease, { leaseMs, progress }) {
+      return run('heartbeat', lease.id, () =>
+        tx.immediate(() => {
+          const now = Date.now()
+          const clamped = progress === undefined ? null : Math.min(1, Math.max(0, progress))
+          const renewed = row(heartbeat, now + leaseMs, clamped, now, lease.id, lease.token)
+          if (renewed) return { ok: true as const, record: toRecord(renewed) }
+          const current = row(byId, lease.id)
+          const record = current ? toRecord(current) : null
+          return {
+            ok: false as const,
+            reason: current?.status === 'canceled' ? ('canceled' as const) : ('lease_lost' as const),
+            record,
+          }
+        }),
+      )
+    },
+
+    async complete(lease, result) {
+      return run('complete', lease.id, () =>
+        tx.immediate(() => transitionRow(holding(lease), 'complete', structuredClone(result))),
+      )
+    },
+
+    async fail(lease, error, options) {
+      return run('fail', lease.id, () =>
+        tx.immediate(() => {
+          const current = holding(lease)
+          return options?.retryAt
+            ? transitionRow(current, 'requeue', { runAt: options.retryAt, error, refundAttempt: false })
+            : transitionRow(current, 'fail', { error: { code: error.code, message: error.message } })
+        }),
+      )
+    },
+
+    async release(lease) {
+      return run('release', lease.id, () =>
+        tx.immediate(() => {
+          const now = new Date()
+          return transitionRow(
+            holding(lease),
+            'requeue',
+            { runAt: now, error: null, refundAttempt: true },
+            now,
+          )
+        }),
+      )
+    },
+
+    async retry(id) {
+      return run('retry', id, () => tx.immediate(() => transitionRow(existing(id), 'retry', {})))
+    },
+
+    async cancel(id) {
+      return run('cancel', id, () => tx.immediate(() => transitionRow(existing(id), 'cancel', {})))
+    },
+
+    async delete(id) {
+      return run('delete', id, () => {
+        const removed = tx.immediate(() => row(remove, id))
+        return removed ? toRecord(removed) : null
+      })
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      if (owned) db.close()
+    },
+  }
+}
