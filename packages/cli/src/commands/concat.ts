@@ -1,0 +1,63 @@
+import { mkdir, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
+import { type ConcatStrategy, validateEncoding } from '@mastervideo/core'
+import { progressReporter } from '../progress-reporter.js'
+
+/** Options of `mastervideo concat`. */
+export interface ConcatCommandOptions {
+  output: string
+  strategy?: ConcatStrategy
+  preset?: string
+  crf?: number
+  size?: string
+  fps?: number
+}
+
+function parseSize(size: string | undefined): { width?: number; height?: number } {
+  if (size === undefined) return {}
+  const match = /^(\d+)x(\d+)$/.exec(size)
+  if (!match) throw new Error(`--size must look like 1280x720, got ${JSON.stringify(size)}`)
+  return { width: Number(match[1]), height: Number(match[2]) }
+}
+
+/** `mastervideo concat a.mp4 b.mp4 -o out.mp4`: one concat, no database, progress on stderr. */
+export async function concatCommand(inputs: string[], options: ConcatCommandOptions): Promise<void> {
+  const encoding = validateEncoding({
+    strategy: options.strategy,
+    preset: options.preset,
+    crf: options.crf,
+    fps: options.fps,
+    ...parseSize(options.size),
+  })
+  const { strategy, ...profile } = encoding
+  const output = path.resolve(options.output)
+  await mkdir(path.dirname(output), { recursive: true })
+  const controller = new AbortController()
+  const onSignal = () => controller.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const progress = progressReporter(`joining ${inputs.length} clips`)
+  const started = performance.now()
+  try {
+    const result = await ffmpegTranscoder().concat({
+      inputs: inputs.map((input) => ({ path: path.resolve(input) })),
+      output,
+      strategy: strategy ?? 'auto',
+      profile,
+      signal: controller.signal,
+      onProgress: progress.update,
+    })
+    progress.done()
+    const seconds = ((performance.now() - started) / 1000).toFixed(2)
+    const megabytes = ((await stat(output)).size / 1e6).toFixed(1)
+    process.stdout.write(
+      `wrote ${options.output}: ${result.strategy}, ${result.width}x${result.height}, ${result.durationSec.toFixed(2)} s, ${megabytes} MB in ${seconds} s\n`,
+    )
+    if (result.reason) process.stdout.write(`why ${result.strategy}: ${result.reason}\n`)
+  } finally {
+    progress.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}

@@ -1,0 +1,92 @@
+import { mkdir, rm, statfs, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { resolveBinaries } from '@mastervideo/adapter-ffmpeg'
+import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+import { newMasterVideoId } from '@mastervideo/core'
+import { execa } from 'execa'
+import { dataPaths } from '../config.js'
+
+/** One line of the report. */
+export interface Check {
+  name: string
+  ok: boolean
+  detail: string
+}
+
+const MIN_FREE_BYTES = 1024 ** 3
+
+async function check(name: string, run: () => Promise<string>): Promise<Check> {
+  try {
+    return { name, ok: true, detail: await run() }
+  } catch (error) {
+    return { name, ok: false, detail: error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error) }
+  }
+}
+
+/**
+ * The original system's troubleshooting checklist as one command: ffmpeg and
+ * ffprobe run and have the encoders we use, the database opens and takes a
+ * write, the output folder is writable with room to spare. Exit code 0 when
+ * all pass.
+ */
+export async function runDoctor(options: { data?: string } = {}): Promise<Check[]> {
+  const paths = dataPaths(options.data)
+  const binaries = await resolveBinaries({})
+  return [
+    await check('node', async () => `${process.version} (needs >= 20.19)`),
+    await check('ffmpeg', async () => {
+      const { stdout } = await execa(binaries.ffmpeg, ['-hide_banner', '-version'])
+      return `${stdout.split('\n')[0]} at ${binaries.ffmpeg}`
+    }),
+    await check('ffmpeg encoders', async () => {
+      const { stdout } = await execa(binaries.ffmpeg, ['-hide_banner', '-encoders'])
+      const missing = ['libx264', 'aac', 'mjpeg'].filter((name) => !new RegExp(`\\s${name}\\s`).test(stdout))
+      if (missing.length > 0) throw new Error(`missing encoders: ${missing.join(', ')}`)
+      return 'libx264, aac, mjpeg'
+    }),
+    await check('ffprobe', async () => {
+      const { stdout } = await execa(binaries.ffprobe, ['-hide_banner', '-version'])
+      return `${stdout.split('\n')[0]} at ${binaries.ffprobe}`
+    }),
+    await check('database', async () => {
+      await mkdir(paths.root, { recursive: true })
+      const repository = sqliteRepository({ filename: paths.database })
+      try {
+        const { record } = await repository.create({
+          id: newMasterVideoId(),
+          projectId: '__doctor__',
+          name: 'doctor write check',
+          shots: [{ assetId: 'none' }],
+          maxAttempts: 1,
+          encoding: {},
+          idempotencyKey: null,
+          runAt: new Date(Date.now() + 86_400_000),
+        })
+        await repository.delete(record.id)
+      } finally {
+        await repository.close?.()
+      }
+      return `${paths.database} opens and takes a write`
+    }),
+    await check('output folder', async () => {
+      await mkdir(paths.output, { recursive: true })
+      const probe = path.join(paths.output, `.doctor-${process.pid}`)
+      await writeFile(probe, 'ok')
+      await rm(probe)
+      const fs = await statfs(paths.output)
+      const free = fs.bavail * fs.bsize
+      const gib = (free / 1024 ** 3).toFixed(1)
+      if (free < MIN_FREE_BYTES) throw new Error(`${paths.output} is writable but only ${gib} GiB is free`)
+      return `${paths.output} writable, ${gib} GiB free`
+    }),
+  ]
+}
+
+/** `mastervideo doctor`: prints the checks; the exit code says pass (0) or fail (1). */
+export async function doctorCommand(options: { data?: string }): Promise<number> {
+  const checks = await runDoctor(options)
+  for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(16)} ${c.detail}\n`)
+  const failed = checks.filter((c) => !c.ok).length
+  process.stdout.write(failed === 0 ? 'all checks passed\n' : `${failed} check(s) failed\n`)
+  return failed === 0 ? 0 : 1
+}

@@ -1,0 +1,41 @@
+import { mkdir } from 'node:fs/promises'
+import { sqlitePoller } from '@mastervideo/adapter-sqlite'
+import { consoleLogger } from '../console-logger.js'
+import { dataPaths, standaloneService } from '../config.js'
+
+/** Options of `mastervideo worker`. */
+export interface WorkerCommandOptions {
+  data?: string
+  concurrency?: number
+  pollInterval?: number
+  grace?: number
+}
+
+/**
+ * `mastervideo worker`: a worker process for PM2 or systemd. On SIGTERM or
+ * SIGINT it stops claiming, lets running jobs finish within the grace period,
+ * releases the rest back to `created`, and exits 0.
+ */
+export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
+  const logger = consoleLogger()
+  const paths = dataPaths(options.data)
+  await mkdir(paths.root, { recursive: true })
+  const mv = standaloneService(paths, logger)
+  const worker = mv
+    .worker({
+      concurrency: options.concurrency ?? 1,
+      poller: sqlitePoller({ filename: paths.database, intervalMs: options.pollInterval ?? 1000 }),
+      graceMs: options.grace ?? 30_000,
+    })
+    .start()
+  logger.info({ workerId: worker.id, data: paths.root }, 'mastervideo worker ready')
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'mastervideo worker shutting down')
+      resolve()
+    }
+    process.once('SIGTERM', () => shutdown('SIGTERM'))
+    process.once('SIGINT', () => shutdown('SIGINT'))
+  })
+  await mv.close()
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Logger, MasterVideos, Transcoder } from '@mastervideo/core'
+import { masterVideoRoutes } from '@mastervideo/http-hono'
+import { Hono } from 'hono'
+import { projectsApi } from './projects-api.js'
+
+/** Finds the dashboard folder from `src/server` (tests, source) or `dist` (published). */
+function dashboardDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(path.join(dir, 'dashboard', 'index.html'))) return path.join(dir, 'dashboard')
+    dir = path.dirname(dir)
+  }
+  throw new Error('[mastervideo/cli] dashboard files not found next to the package')
+}
+
+const STATIC: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/dashboard.js': 'dashboard.js',
+  '/dashboard.css': 'dashboard.css',
+}
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+}
+
+/** What {@link standaloneApp} serves. */
+export interface StandaloneAppOptions {
+  mv: MasterVideos
+  transcoder: Transcoder
+  assetsRoot: string
+  cacheDir: string
+  logger: Logger
+  /** Report for `GET /healthz`. */
+  health?: () => Record<string, unknown>
+}
+
+/**
+ * The standalone server's Hono app: the dashboard at `/`, the projects API
+ * and the master-video routes under `/api/projects` (the original system's
+ * paths), `/healthz`, and an access log line per request (with its Range header).
+ */
+export function standaloneApp(options: StandaloneAppOptions): Hono {
+  const { mv, logger } = options
+  const app = new Hono()
+  const dir = dashboardDir()
+
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        range: c.req.header('range'),
+        ms: Math.round(performance.now() - started),
+      },
+      'http',
+    )
+  })
+
+  app.get('/healthz', (c) => c.json({ ok: true, ...options.health?.() }))
+  for (const [route, file] of Object.entries(STATIC)) {
+    app.get(route, async (c) => {
+      const body = await readFile(path.join(dir, file), 'utf8')
+      return c.body(body, 200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+      })
+    })
+  }
+  app.route('/api/projects', projectsApi(options))
+  app.route('/api/projects', masterVideoRoutes(mv, { basePath: '/api/projects' }))
+  return app
+}
