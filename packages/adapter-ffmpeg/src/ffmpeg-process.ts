@@ -1,0 +1,139 @@
+import { type MasterVideoError, TimeoutError, TranscodeFailedError } from '@mastervideo/core'
+import { execa } from 'execa'
+import { abortError, ffmpegFailure, PREFIX, throwIfAborted } from './errors.js'
+import { progressParser } from './progress-parser.js'
+
+/** How one ffmpeg run is watched. */
+export interface FfmpegRunOptions {
+  ffmpeg: string
+  args: string[]
+  /** Names the run in error messages (`concat by stream copy`). */
+  what: string
+  /** Seconds of output expected, for the progress fraction; 0 when unknown. */
+  totalSec: number
+  signal?: AbortSignal | undefined
+  /** The whole run's limit; none when undefined. */
+  timeoutMs?: number | undefined
+  /** Longest time without ffmpeg advancing; none when undefined. */
+  stallTimeoutMs?: number | undefined
+  /** Between SIGTERM and SIGKILL. */
+  killGraceMs?: number | undefined
+  /** Fraction of this run done (0..1), not necessarily monotonic. */
+  onProgress?: ((fraction: number) => void) | undefined
+}
+
+/** What a successful run leaves to look at. */
+export interface FfmpegRunOutcome {
+  /** The last lines ffmpeg wrote to stderr (warnings and errors only). */
+  stderrTail: string[]
+  /** ffmpeg complained about timestamps going backwards: a copied file would play badly. */
+  nonMonotonousDts: boolean
+}
+
+const TAIL_LINES = 20
+const MAX_LINE = 500
+const NON_MONOTONOUS = /non[- ]monoton/i
+
+/**
+ * Runs ffmpeg once, without a shell, and watches it: progress from
+ * `-progress pipe:1`, the stderr tail kept in a small ring (never the whole
+ * log, so memory stays flat however long the run), and three ways to stop it
+ * (the caller's signal, the overall timeout, the stall watchdog), each of
+ * which sends SIGTERM, then SIGKILL after a grace period, and waits for the
+ * process to be gone before the promise settles.
+ */
+export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOutcome> {
+  const { signal } = options
+  throwIfAborted(signal)
+  const stderrTail: string[] = []
+  let partialLine = ''
+  let nonMonotonousDts = false
+  let stopReason: MasterVideoError | undefined
+
+  const child = execa(options.ffmpeg, options.args, {
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: options.killGraceMs ?? 2000,
+  })
+
+  const stop = (reason: MasterVideoError) => {
+    stopReason ??= reason
+    child.kill('SIGTERM')
+  }
+
+  let lastAdvance = Date.now()
+  let bestTime = -1
+  let bestSize = -1
+  const parse = progressParser((block) => {
+    const time = block.outTimeSec ?? -1
+    const size = block.totalSize ?? -1
+    if (time > bestTime || size > bestSize) lastAdvance = Date.now()
+    bestTime = Math.max(bestTime, time)
+    bestSize = Math.max(bestSize, size)
+    if (options.totalSec > 0 && block.outTimeSec !== undefined) {
+      options.onProgress?.(Math.min(1, Math.max(0, block.outTimeSec / options.totalSec)))
+    }
+  })
+  child.stdout?.setEncoding('utf8')
+  child.stdout?.on('data', (chunk: string) => parse(chunk))
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => {
+    const lines = (partialLine + chunk).split(/\r?\n|\r/)
+    partialLine = (lines.pop() ?? '').slice(0, MAX_LINE)
+    for (const line of lines) {
+      if (line.trim() === '') continue
+      if (NON_MONOTONOUS.test(line)) nonMonotonousDts = true
+      stderrTail.push(line.slice(0, MAX_LINE))
+      if (stderrTail.length > TAIL_LINES) stderrTail.shift()
+    }
+  })
+
+  const onAbort = () => stop(abortError(signal as AbortSignal))
+  signal?.addEventListener('abort', onAbort, { once: true })
+  const timers: NodeJS.Timeout[] = []
+  if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+    const limit = options.timeoutMs
+    timers.push(
+      setTimeout(
+        () => stop(new TimeoutError(`${PREFIX} ${options.what} took longer than ${limit} ms`)),
+        limit,
+      ),
+    )
+  }
+  if (options.stallTimeoutMs !== undefined && options.stallTimeoutMs > 0) {
+    const limit = options.stallTimeoutMs
+    timers.push(
+      setInterval(
+        () => {
+          if (Date.now() - lastAdvance > limit) {
+            stop(new TimeoutError(`${PREFIX} ${options.what} stalled: no progress for ${limit} ms`))
+          }
+        },
+        Math.max(50, Math.min(1000, limit / 4)),
+      ),
+    )
+  }
+
+  try {
+    const result = await child
+    if (partialLine.trim() !== '') stderrTail.push(partialLine)
+    if (stopReason) throw stopReason
+    if (result.exitCode === undefined && !result.signal) {
+      throw new TranscodeFailedError(
+        `${PREFIX} cannot run ffmpeg at ${options.ffmpeg}: ${result.shortMessage}`,
+        {
+          cause: result.cause,
+        },
+      )
+    }
+    if (result.exitCode !== 0) {
+      const exit = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`
+      throw ffmpegFailure(options.what, exit, stderrTail.slice(-10))
+    }
+    return { stderrTail, nonMonotonousDts }
+  } finally {
+    for (const timer of timers) clearTimeout(timer)
+    signal?.removeEventListener('abort', onAbort)
+  }
+}

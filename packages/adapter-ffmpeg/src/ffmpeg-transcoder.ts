@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  type ConcatInput,
+  type ConcatRequest,
+  type ConcatResult,
+  type ConcatStrategy,
+  type EncodingOptions,
+  type ProbeResult,
+  type ThumbnailOptions,
+  TranscodeFailedError,
+  type Transcoder,
+  toMasterVideoError,
+  ValidationError,
+} from '@mastervideo/core'
+import { representableInConcatList, stagePlainName } from './concat-list.js'
+import { buildPlan, type ConcatPlan, placeInput, planReencode } from './concat-plan.js'
+import { PREFIX, throwIfAborted } from './errors.js'
+import { displaySize, thumbnailArgs } from './ffmpeg-args.js'
+import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
+import { runFfmpeg } from './ffmpeg-process.js'
+import { probeMedia } from './media-probe.js'
+
+/** Options of {@link ffmpegTranscoder}. */
+export interface FfmpegTranscoderOptions {
+  /** Default: `FFMPEG_PATH`, else the binary of `@ffmpeg-installer/ffmpeg`. */
+  ffmpegPath?: string
+  /** Default: `FFPROBE_PATH`, else the binary of `@ffprobe-installer/ffprobe`. */
+  ffprobePath?: string
+  /** Limit of one ffmpeg run; exceeded -> `TIMEOUT`. Default: none (the stall watchdog still applies). */
+  timeoutMs?: number
+  /** Longest time ffmpeg may go without advancing; exceeded -> killed, `TIMEOUT`. Default 60 000; 0 disables. */
+  stallTimeoutMs?: number
+  /** Between SIGTERM and SIGKILL when stopping ffmpeg. Default 2000. */
+  killGraceMs?: number
+  /** Strategy and re-encode settings used where a request leaves them out. */
+  defaults?: EncodingOptions
+}
+
+/** Options of {@link FfmpegTranscoder.plan}. */
+export interface PlanOptions {
+  /** Default: the transcoder's `defaults.strategy`, else `auto`. */
+  strategy?: ConcatStrategy
+  /** Re-encode settings, over the transcoder's defaults. */
+  profile?: Omit<EncodingOptions, 'strategy'>
+  /** The output named in the arguments. Default `output.mp4`. */
+  output?: string
+  signal?: AbortSignal
+}
+
+/** The ffmpeg {@link Transcoder}, plus a dry run. */
+export interface FfmpegTranscoder extends Transcoder {
+  /**
+   * Probes the clips and returns what `concat` would do: the strategy, the
+   * reason in words, and the exact ffmpeg arguments. `concat` runs the same
+   * arguments with the list in a private temporary directory and the output
+   * at a temporary name beside `output`.
+   */
+  plan(inputs: ConcatInput[], options?: PlanOptions): Promise<ConcatPlan>
+}
+
+const PROBE_CONCURRENCY = 4
+
+/**
+ * Runs `task` over `items`, at most `limit` at a time. Starts nothing new after
+ * a failure and waits for the running ones, so no ffprobe outlives the call.
+ */
+async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const lane = async () => {
+    while (!failure && next < items.length) {
+      const index = next++
+      try {
+        results[index] = await task(items[index] as T)
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
+  if (failure) throw failure.error
+  return results
+}
+
+/** A hidden name beside `file`, so the final rename stays on one file system. */
+function tempBeside(file: string, suffix: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.${suffix}`)
+}
+
+/**
+ * The ffmpeg transcoder: joins clips by stream copy when they allow it
+ * (hundreds of times faster than encoding), by a normalized re-encode
+ * otherwise, with progress, timeouts, a stall watchdog, and typed errors.
+ * Untrusted clips are held to local files and real video containers.
+ *
+ * @example
+ * ```ts
+ * import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
+ *
+ * const transcoder = ffmpegTranscoder({ stallTimeoutMs: 30_000 })
+ * const result = await transcoder.concat({
+ *   inputs: [{ path: 'a.mp4' }, { path: 'b.mp4', trimStart: 1 }],
+ *   output: 'master.mp4',
+ *   onProgress: (f) => console.log(Math.round(f * 100), '%'),
+ * })
+ * console.log(result.strategy, result.reason)
+ * ```
+ */
+export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegTranscoder {
+  const { strategy: defaultStrategy, ...defaultProfile } = options.defaults ?? {}
+  const stallTimeoutMs = options.stallTimeoutMs ?? 60_000
+  let binaries: Promise<FfmpegBinaries> | undefined
+  const bins = () => {
+    binaries ??= resolveBinaries(options)
+    return binaries
+  }
+  const run = async (
+    args: string[],
+    what: string,
+    totalSec: number,
+    signal: AbortSignal | undefined,
+    onProgress?: (fraction: number) => void,
+  ) =>
+    runFfmpeg({
+      ffmpeg: (await bins()).ffmpeg,
+      args,
+      what,
+      totalSec,
+      signal,
+      timeoutMs: options.timeoutMs,
+      stallTimeoutMs,
+      killGraceMs: options.killGraceMs,
+      onProgress,
+    })
+
+  const probe = async (file: string, probeOptions?: { signal?: AbortSignal }): Promise<ProbeResult> =>
+    probeMedia((await bins()).ffprobe, file, probeOptions?.signal)
+
+  const probeAll = (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
+    if (inputs.length === 0) throw new ValidationError(`${PREFIX} concat needs at least one input`)
+    return mapLimit(inputs, PROBE_CONCURRENCY, (input) => probe(input.path, { signal }))
+  }
+
+  async function concat(request: ConcatRequest): Promise<ConcatResult> {
+    const { signal } = request
+    throwIfAborted(signal)
+    const strategy = request.strategy ?? defaultStrategy ?? 'auto'
+    const profile = { ...defaultProfile, ...request.profile }
+    const probes = await probeAll(request.inputs, signal)
+    throwIfAborted(signal)
+
+    let last = -1
+    const report = (fraction: number) => {
+      if (!(fraction > last)) return
+      last = fraction
+      try {
+        request.onProgress?.(fraction)
+      } catch {
+        // A throwing progress listener must not kill the transcode.
+      }
+    }
+    const output = path.resolve(request.output)
+    const temp = tempBeside(output, 'partial')
+    const privateDir = await mkdtemp(path.join(tmpdir(), 'mv-ffmpeg-'))
+    try {
+      const list = path.join(privateDir, 'concat.txt')
+      const listPaths = new Map<number, string>()
+      for (const [index, input] of probes.entries()) {
+        if (!representableInConcatList(path.resolve(input.path))) {
+          listPaths.set(index, await stagePlainName(path.resolve(input.path), privateDir, index))
+        }
+      }
+      let plan = buildPlan({
+        inputs: request.inputs,
+        probes,
+        strategy,
+        profile,
+        paths: { output: temp, list, listPaths },
+      })
+      report(0)
+      // Progress stops short of 1 until the file is in place.
+      const scaled = (from: number) => (f: number) => report(from + (0.99 - from) * f)
+      if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
+      const outcome = await run(plan.args, `concat by ${plan.strategy}`, plan.totalSec, signal, scaled(0))
+      if (plan.strategy === 'copy' && outcome.nonMonotonousDts) {
+        // The copy would stutter or desync in players: redo it properly.
+        await rm(temp, { force: true })
+        const placed = request.inputs.map((input, index) =>
+          placeInput(input, probes[index] as ProbeResult, index),
+        )
+        plan = planReencode(
+          placed,
+          profile,
+          temp,
+          `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
+          probes,
+        )
+        await run(plan.args, 'concat by reencode', plan.totalSec, signal, scaled(Math.max(0, last)))
+      }
+      throwIfAborted(signal)
+      const written = await probe(temp, { signal }).catch((error: unknown) => {
+        throw new TranscodeFailedError(
+          `${PREFIX} ffmpeg wrote an unreadable output: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        )
+      })
+      await rename(temp, output)
+      report(1)
+      const { width, height } = displaySize(written)
+      return {
+        strategy: plan.strategy,
+        durationSec: written.durationSec,
+        width,
+        height,
+        sizeBytes: written.sizeBytes,
+        reason: plan.reason,
+      }
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw toMasterVideoError(error, PREFIX)
+    } finally {
+      await rm(privateDir, { recursive: true, force: true })
+    }
+  }
+
+  async function plan(inputs: ConcatInput[], planOptions: PlanOptions = {}): Promise<ConcatPlan> {
+    const probes = await probeAll(inputs, planOptions.signal)
+    return buildPlan({
+      inputs,
+      probes,
+      strategy: planOptions.strategy ?? defaultStrategy ?? 'auto',
+      profile: { ...defaultProfile, ...planOptions.profile },
+      paths: {
+        output: planOptions.output ?? 'output.mp4',
+        list: path.join(tmpdir(), 'mv-ffmpeg-XXXXXX', 'concat.txt'),
+      },
+    })
+  }
+
+  async function thumbnail(
+    input: string,
+    output: string,
+    thumbOptions: ThumbnailOptions = {},
+  ): Promise<void> {
+    const { signal } = thumbOptions
+    const probed = await probe(input, { signal })
+    const duration = probed.durationSec
+    const wanted = thumbOptions.atSec ?? Math.min(1, duration / 2)
+    // A seek at or past the end yields no frame at all.
+    const atSec = Math.max(0, Math.min(wanted, duration - 0.1))
+    const target = path.resolve(output)
+    const temp = tempBeside(target, 'partial.jpg')
+    try {
+      const args = thumbnailArgs({ input: probed, output: temp, atSec, width: thumbOptions.width ?? 640 })
+      await run(args, 'thumbnail', 0, signal)
+      const written = await stat(temp).catch(() => null)
+      if (!written || written.size === 0) {
+        throw new TranscodeFailedError(`${PREFIX} ffmpeg wrote no frame at ${atSec} s of ${input}`)
+      }
+      await rename(temp, target)
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw toMasterVideoError(error, PREFIX)
+    }
+  }
+
+  return { probe, concat, plan, thumbnail }
+}
