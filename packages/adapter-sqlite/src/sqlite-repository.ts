@@ -6,10 +6,12 @@ import {
   type Lease,
   LeaseLostError,
   type MasterVideo,
+  type NewMasterVideo,
   NotFoundError,
   type Repository,
   type TransitionData,
   type TransitionEvent,
+  ValidationError,
 } from '@mastervideo/core'
 import { invalidOption, PREFIX } from './errors.js'
 import { jobSql } from './job-sql.js'
@@ -17,6 +19,27 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { type OpenOptions, openSqlite, type SqliteSource } from './sqlite-open.js'
 import { insertValues, type JobRow, toRecord, transitionValues } from './sqlite-row.js'
 import { transactions, withBusyRetry } from './sqlite-transaction.js'
+
+const LONE_SURROGATE = /\p{Cs}/u
+
+/**
+ * SQLite stores TEXT as UTF-8, where half a surrogate pair has no encoding:
+ * it would come back as U+FFFD. Refuse it rather than store a different
+ * string. (Shots, encoding, output and error are JSON, whose escapes keep it.)
+ */
+function refuseIllFormed(input: NewMasterVideo): void {
+  for (const field of ['id', 'projectId', 'name', 'idempotencyKey'] as const) {
+    const value = input[field]
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+      throw new ValidationError(
+        `${PREFIX} ${field} contains an unpaired UTF-16 surrogate, which SQLite cannot store`,
+        {
+          details: { field },
+        },
+      )
+    }
+  }
+}
 
 /** Options of {@link sqliteRepository}. */
 export interface SqliteRepositoryOptions extends OpenOptions {
@@ -132,6 +155,7 @@ export function sqliteRepository(
     database: db,
 
     async create(input) {
+      refuseIllFormed(input)
       return run('create', input.id, () =>
         tx.immediate(() => {
           const now = new Date()

@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { newJob } from '@mastervideo/core/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sqliteRepository } from '../src/index.js'
+import { type Child, spawnChild } from './fixtures/children.js'
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'mv-sqlite-processes-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function readyAll(children: Child[]): Promise<void> {
+  await Promise.all(children.map((c) => c.next()))
+}
+
+describe('many OS processes on one file', () => {
+  it('4 processes claim and complete 400 jobs: each exactly once, no SQLITE_BUSY escapes', async () => {
+    const file = path.join(dir, 'drain.sqlite')
+    const repo = sqliteRepository({ filename: file })
+    const ids = new Set<string>()
+    for (let i = 0; i < 400; i++) ids.add((await repo.create(newJob({ name: `job ${i}` }))).record.id)
+
+    const children = Array.from({ length: 4 }, (_, i) => spawnChild(file, 'drain', `worker-${i}`))
+    await readyAll(children)
+    for (const child of children) child.process.send('go')
+    const reports = await Promise.all(
+      children.map((c) => c.next<{ completed: string[]; errors: unknown[]; loopDelayP99Ms: number }>()),
+    )
+    await Promise.all(children.map((c) => c.exited))
+
+    // No call failed in any process: no raw SQLITE_BUSY, no wrapped STORAGE either.
+    expect(reports.flatMap((r) => r.errors)).toEqual([])
+    const completed = reports.flatMap((r) => r.completed)
+    expect(completed).toHaveLength(400)
+    expect(new Set(completed)).toEqual(ids)
+    // All four took part (the claims really were concurrent, not one process doing everything).
+    expect(reports.filter((r) => r.completed.length > 0).length).toBeGreaterThan(1)
+
+    const rows = repo.database
+      .prepare('SELECT status, attempts, COUNT(*) AS n FROM mastervideo_jobs GROUP BY status, attempts')
+      .all()
+    expect(rows).toEqual([{ status: 'completed', attempts: 1, n: 400 }])
+    await repo.close()
+  })
+
+  it('4 processes opening the same new file at once all succeed and migrate it once', async () => {
+    const file = path.join(dir, 'fresh.sqlite')
+    const children = Array.from({ length: 4 }, () => spawnChild(file, 'open'))
+    await readyAll(children)
+    for (const child of children) child.process.send('go')
+    const results = await Promise.all(children.map((c) => c.next()))
+    expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: true }])
+    const repo = sqliteRepository({ filename: file })
+    expect(repo.database.prepare('SELECT version FROM mastervideo_migrations').all()).toEqual([
+      { version: 1 },
+    ])
+    await repo.close()
+  })
+})
+
+describe('crash recovery', () => {
+  it('a job whose process was SIGKILLed is claimed by another process after the lease, and nothing else changes', async () => {
+    const file = path.join(dir, 'crash.sqlite')
+    const repo = sqliteRepository({ filename: file })
+    const victim = await repo.create(newJob({ name: 'victim' }))
+    const later = await repo.create(newJob({ name: 'later', runAt: new Date(Date.now() + 3_600_000) }))
+    const done = await repo.create(newJob({ name: 'done', runAt: new Date(Date.now() + 3_600_000) }))
+    await repo.cancel(done.record.id)
+    const raw = (id: string) => repo.database.prepare('SELECT * FROM mastervideo_jobs WHERE id = ?').get(id)
+    const before = { later: raw(later.record.id), done: raw(done.record.id) }
+
+    const crasher = spawnChild(file, 'hang', 'crasher')
+    const { claimed } = await crasher.next<{ claimed: { id: string; token: string } }>()
+    expect(claimed.id).toBe(victim.record.id)
+    crasher.process.kill('SIGKILL')
+    expect((await crasher.exited).signal).toBe('SIGKILL')
+    // Stranded: still processing under the dead process's lease.
+    expect(await repo.get(victim.record.id)).toMatchObject({
+      status: 'processing',
+      leaseToken: claimed.token,
+    })
+
+    const rescuer = spawnChild(file, 'await', 'rescuer')
+    const rescued = await rescuer.next<{ id: string; attempts: number; status: string }>()
+    await rescuer.exited
+    expect(rescued).toEqual({ id: victim.record.id, attempts: 2, status: 'completed' })
+    expect(await repo.get(victim.record.id)).toMatchObject({
+      status: 'completed',
+      leaseOwner: null,
+      attempts: 2,
+    })
+    // The other jobs, byte for byte.
+    expect({ later: raw(later.record.id), done: raw(done.record.id) }).toEqual(before)
+    await repo.close()
+  })
+})
