@@ -23,8 +23,9 @@ const SAMPLES: SampleClip[] = [
 
 /** The ffmpeg arguments that render one sample clip (H.264/AAC, yuv420p, faststart). */
 export function sampleClipArgs(clip: SampleClip, output: string): string[] {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `${clip.video}:duration=${clip.seconds}`]
-  if (clip.audio) args.push('-f', 'lavfi', '-i', `${clip.audio}:duration=${clip.seconds}`)
+  const length = ['-t', String(clip.seconds)]
+  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', ...length, '-i', clip.video]
+  if (clip.audio) args.push('-f', 'lavfi', ...length, '-i', clip.audio)
   args.push('-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '30')
   if (clip.audio) args.push('-c:a', 'aac', '-ac', '2', '-b:a', '96k', '-shortest')
   args.push('-movflags', '+faststart', output)

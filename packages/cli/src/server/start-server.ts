@@ -67,7 +67,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     ? mv
         .worker({
           concurrency,
-          poller: sqlitePoller({ filename: paths.database, intervalMs: options.pollIntervalMs ?? 1000 }),
+          poller: sqlitePoller({ filename: paths.database, intervalMs: options.pollIntervalMs }),
         })
         .start()
     : null

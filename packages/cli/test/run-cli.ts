@@ -1,0 +1,15 @@
+import path from 'node:path'
+import { execa, type Options } from 'execa'
+
+const root = path.resolve(import.meta.dirname, '../../..')
+const bin = path.resolve(import.meta.dirname, '../src/bin.ts')
+
+/** Runs the CLI from its TypeScript source, the way `npx mastervideo` runs the build. */
+export function runCli(args: string[], options: Options = {}) {
+  return execa(process.execPath, ['--conditions=@mastervideo/source', '--import', 'tsx', bin, ...args], {
+    cwd: root,
+    reject: false,
+    env: { FORCE_COLOR: '0' },
+    ...options,
+  })
+}
