@@ -1,0 +1,77 @@
+import { MasterVideoError, StorageError, ValidationError } from '@mastervideo/core'
+
+/** Prefix of every message this package writes. */
+export const PREFIX = '[mastervideo/postgres]'
+
+// SQLSTATE classes after which the session is gone, so the statement did not
+// commit and the next pooled connection may well succeed: 08 connection
+// exception, 57P01..57P03 the server terminated or is starting/stopping.
+const CONNECTION_SQLSTATE = /^(08|57P0[1-3])/
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Client was closed',
+  'timeout exceeded when trying to connect',
+]
+const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'])
+
+/** Whether `error` means the connection broke (worth a retry on a fresh one) rather than the query was wrong. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && (CONNECTION_SQLSTATE.test(code) || CONNECTION_ERRNOS.has(code))) return true
+  return CONNECTION_MESSAGES.some((m) => error.message.includes(m))
+}
+
+/**
+ * Wraps a driver error as `STORAGE`, keeping the cause. A broken connection is
+ * marked retryable: the job is worth another attempt once the database is back.
+ */
+export function storageError(action: string, cause: unknown): MasterVideoError {
+  if (cause instanceof MasterVideoError) return cause
+  const message = cause instanceof Error ? cause.message : String(cause)
+  return new StorageError(`${PREFIX} ${action} failed: ${message}`, {
+    cause,
+    retryable: isConnectionError(cause),
+  })
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/
+// Leaves room for the `mastervideo_` notification channel prefix within
+// PostgreSQL's 63-byte identifier limit.
+const MAX_SCHEMA_LENGTH = 48
+
+/**
+ * Checks a schema name before it is ever placed in SQL: lower-case letters,
+ * digits and `_`, not starting with a digit, at most 48 characters. Names that
+ * need quoting are refused rather than escaped, so what the user sees in `psql`
+ * is exactly what they configured.
+ *
+ * @throws `VALIDATION` for anything else (including every attempt at SQL).
+ * @example
+ * ```ts
+ * import { validateSchemaName } from '@mastervideo/adapter-postgres'
+ *
+ * validateSchemaName('mastervideo') // 'mastervideo'
+ * validateSchemaName('x"; DROP TABLE users; --') // throws VALIDATION
+ * ```
+ */
+export function validateSchemaName(schema: unknown): string {
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.length > MAX_SCHEMA_LENGTH) {
+    throw new ValidationError(
+      `${PREFIX} schema must match /^[a-z_][a-z0-9_]*$/ and be at most ${MAX_SCHEMA_LENGTH} characters, got ${JSON.stringify(String(schema)).slice(0, 80)}`,
+      { details: { field: 'schema' } },
+    )
+  }
+  if (schema.startsWith('pg_')) {
+    throw new ValidationError(`${PREFIX} schema names starting with pg_ are reserved by PostgreSQL`, {
+      details: { field: 'schema' },
+    })
+  }
+  return schema
+}
+
+/** The LISTEN/NOTIFY channel of a schema's jobs (the trigger computes the same name from `TG_TABLE_SCHEMA`). */
+export function channelName(schema: string): string {
+  return `mastervideo_${validateSchemaName(schema)}`
+}
