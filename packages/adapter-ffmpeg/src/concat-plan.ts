@@ -84,17 +84,36 @@ export function buildPlan(options: {
   const totalSec = placed.reduce((sum, p) => sum + p.durationSec, 0)
   const { strategy, reason } = chooseStrategy(probes, options.strategy)
   if (strategy === 'reencode') return planReencode(placed, options.profile, paths.output, reason, probes)
+  // A cut inside a clip splits AAC frames: copied as they are, the audio would
+  // overlap at that join, so trimmed copies re-encode their (cheap) audio.
+  const trimmed = placed.some((p) => (p.trimStart ?? 0) > 0 || p.trimEnd !== undefined)
+  return planCopy(placed, paths, trimmed && hasAudio(probes) ? 'encode' : 'copy', reason)
+}
+
+function hasAudio(probes: ProbeResult[]): boolean {
+  return probes.some((p) => p.streams.some((s) => s.type === 'audio'))
+}
+
+/** The copy plan: the concat demuxer list and its arguments; `audio: 'encode'` copies only the video. */
+export function planCopy(
+  placed: PlacedInput[],
+  paths: PlanPaths,
+  audio: 'copy' | 'encode',
+  reason: string,
+): ConcatPlan {
+  const probes = placed.map((p) => p.probe)
   const entries: ConcatListEntry[] = placed.map((p, index) => ({
     path: paths.listPaths?.get(index) ?? p.probe.path,
     inpoint: p.trimStart,
     outpoint: p.trimEnd,
   }))
   return {
-    strategy,
-    reason,
-    args: copyArgs({ list: paths.list, output: paths.output, first: probes[0] as ProbeResult }),
+    strategy: 'copy',
+    reason:
+      audio === 'encode' ? `${reason}; video copied, audio re-encoded to keep the joins in sync` : reason,
+    args: copyArgs({ list: paths.list, output: paths.output, first: probes[0] as ProbeResult, audio }),
     concatList: concatListText(entries),
-    totalSec,
+    totalSec: placed.reduce((sum, p) => sum + p.durationSec, 0),
     probes,
   }
 }

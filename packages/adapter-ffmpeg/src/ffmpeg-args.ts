@@ -90,8 +90,20 @@ function seconds(value: number): string {
  * every clip it names are held to local files and the allowed demuxers;
  * `-safe 0` only lets the list use absolute paths.
  */
-export function copyArgs(options: { list: string; output: string; first: ProbeResult }): string[] {
+export function copyArgs(options: {
+  list: string
+  output: string
+  first: ProbeResult
+  /** `encode`: copy the video, re-encode the audio, resampled onto its timestamps. */
+  audio?: 'copy' | 'encode'
+}): string[] {
   const hevc = videoStream(options.first)?.codec === 'hevc'
+  // Re-encoding only the audio costs little and closes the gaps and overlaps
+  // that cutting AAC frames at a join leaves (aresample fills or trims to the timestamps).
+  const codecs =
+    options.audio === 'encode'
+      ? ['-c:v', 'copy', '-c:a', 'aac', '-b:a', '128k', '-af', 'aresample=async=1']
+      : ['-c', 'copy']
   return [
     ...HEAD,
     ...inputRestrictions(['concat']),
@@ -105,8 +117,7 @@ export function copyArgs(options: { list: string; output: string; first: ProbeRe
     '0:v:0',
     '-map',
     '0:a:0?',
-    '-c',
-    'copy',
+    ...codecs,
     // Safari plays HEVC in MP4 only under the hvc1 tag.
     ...(hevc ? ['-tag:v', 'hvc1'] : []),
     '-movflags',

@@ -26,13 +26,13 @@ export interface FfmpegRunOptions {
 export interface FfmpegRunOutcome {
   /** The last lines ffmpeg wrote to stderr (warnings and errors only). */
   stderrTail: string[]
-  /** ffmpeg complained about timestamps going backwards: a copied file would play badly. */
-  nonMonotonousDts: boolean
+  /** Output streams (0 video, 1 audio) whose timestamps ffmpeg had to patch: a copied file would play badly. */
+  nonMonotonous: Set<number>
 }
 
 const TAIL_LINES = 20
 const MAX_LINE = 500
-const NON_MONOTONOUS = /non[- ]monoton/i
+const NON_MONOTONOUS = /non[- ]monoton\w* DTS in output stream \d+:(\d+)/i
 
 /**
  * Runs ffmpeg once, without a shell, and watches it: progress from
@@ -47,7 +47,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
   throwIfAborted(signal)
   const stderrTail: string[] = []
   let partialLine = ''
-  let nonMonotonousDts = false
+  const nonMonotonous = new Set<number>()
   let stopReason: MasterVideoError | undefined
 
   const child = execa(options.ffmpeg, options.args, {
@@ -83,7 +83,8 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     partialLine = (lines.pop() ?? '').slice(0, MAX_LINE)
     for (const line of lines) {
       if (line.trim() === '') continue
-      if (NON_MONOTONOUS.test(line)) nonMonotonousDts = true
+      const patched = NON_MONOTONOUS.exec(line)
+      if (patched) nonMonotonous.add(Number(patched[1]))
       stderrTail.push(line.slice(0, MAX_LINE))
       if (stderrTail.length > TAIL_LINES) stderrTail.shift()
     }
@@ -131,7 +132,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
       const exit = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`
       throw ffmpegFailure(options.what, exit, stderrTail.slice(-10))
     }
-    return { stderrTail, nonMonotonousDts }
+    return { stderrTail, nonMonotonous }
   } finally {
     for (const timer of timers) clearTimeout(timer)
     signal?.removeEventListener('abort', onAbort)

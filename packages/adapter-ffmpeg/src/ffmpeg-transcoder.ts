@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '@mastervideo/core'
 import { representableInConcatList, stagePlainName } from './concat-list.js'
-import { buildPlan, type ConcatPlan, placeInput, planReencode } from './concat-plan.js'
+import { buildPlan, type ConcatPlan, placeInput, planCopy, planReencode } from './concat-plan.js'
 import { PREFIX, throwIfAborted } from './errors.js'
 import { displaySize, thumbnailArgs } from './ffmpeg-args.js'
 import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
@@ -174,32 +174,48 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
           listPaths.set(index, await stagePlainName(path.resolve(input.path), privateDir, index))
         }
       }
-      let plan = buildPlan({
-        inputs: request.inputs,
-        probes,
-        strategy,
-        profile,
-        paths: { output: temp, list, listPaths },
-      })
+      const paths = { output: temp, list, listPaths }
+      let plan = buildPlan({ inputs: request.inputs, probes, strategy, profile, paths })
       report(0)
-      // Progress stops short of 1 until the file is in place.
-      const scaled = (from: number) => (f: number) => report(from + (0.99 - from) * f)
-      if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
-      const outcome = await run(plan.args, `concat by ${plan.strategy}`, plan.totalSec, signal, scaled(0))
-      if (plan.strategy === 'copy' && outcome.nonMonotonousDts) {
-        // The copy would stutter or desync in players: redo it properly.
+      // Progress stops short of 1 until the file is in place; a redo continues from where it was.
+      const scaled = () => {
+        const from = Math.max(0, last)
+        return (f: number) => report(from + (0.99 - from) * f)
+      }
+      const attempt = async () => {
+        if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
         await rm(temp, { force: true })
-        const placed = request.inputs.map((input, index) =>
-          placeInput(input, probes[index] as ProbeResult, index),
+        return run(plan.args, `concat by ${plan.strategy}`, plan.totalSec, signal, scaled())
+      }
+      let outcome = await attempt()
+      // ffmpeg patched timestamps that went backwards: players would stutter or
+      // drift. Audio only: copy the video, re-encode the audio. Video: re-encode.
+      const placed = () =>
+        request.inputs.map((input, index) => placeInput(input, probes[index] as ProbeResult, index))
+      const audioOnly = [...outcome.nonMonotonous].every((stream) => stream === 1)
+      if (
+        plan.strategy === 'copy' &&
+        outcome.nonMonotonous.size > 0 &&
+        audioOnly &&
+        !plan.args.includes('-c:v')
+      ) {
+        plan = planCopy(
+          placed(),
+          paths,
+          'encode',
+          `${plan.reason}; the audio copy had non-monotonous timestamps`,
         )
+        outcome = await attempt()
+      }
+      if (plan.strategy === 'copy' && outcome.nonMonotonous.size > 0) {
         plan = planReencode(
-          placed,
+          placed(),
           profile,
           temp,
           `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
           probes,
         )
-        await run(plan.args, 'concat by reencode', plan.totalSec, signal, scaled(Math.max(0, last)))
+        await attempt()
       }
       throwIfAborted(signal)
       const written = await probe(temp, { signal }).catch((error: unknown) => {

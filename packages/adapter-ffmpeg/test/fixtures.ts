@@ -1,5 +1,6 @@
 // Test clips, generated with ffmpeg's lavfi sources by the bundled binary:
 // nothing binary is committed, and CI needs no system ffmpeg.
+import { rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -20,6 +21,8 @@ export interface ClipSpec {
   rotate?: number
   /** A white first frame and a 1 kHz beep in the first 50 ms: markers to find joins by. */
   markers?: boolean
+  /** Frames between keyframes. Default 10 seconds' worth. */
+  gop?: number
 }
 
 /** Writes an H.264/AAC MP4 like a phone or a generator would, fast (ultrafast preset). */
@@ -34,11 +37,37 @@ export async function makeClip(file: string, spec: ClipSpec = {}): Promise<strin
     : `sine=frequency=440:sample_rate=48000:duration=${durationSec}`
   const args = ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', video]
   if (audio) args.push('-f', 'lavfi', '-i', sound)
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps * 10))
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(spec.gop ?? fps * 10),
+  )
   if (audio) args.push('-c:a', 'aac', '-ac', '2', '-shortest')
-  if (spec.rotate !== undefined) args.push('-metadata:s:v:0', `rotate=${spec.rotate}`)
-  args.push(file)
-  await execa(FFMPEG, args)
+  if (spec.rotate === undefined) {
+    await execa(FFMPEG, [...args, file])
+    return file
+  }
+  // The rotate tag survives only a remux (an encode drops it).
+  const plain = `${file}.plain.mp4`
+  await execa(FFMPEG, [...args, plain])
+  await execa(FFMPEG, [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    plain,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    `rotate=${spec.rotate}`,
+    file,
+  ])
+  await rm(plain)
   return file
 }
 
@@ -73,4 +102,58 @@ export async function durations(file: string): Promise<{ format: number; video?:
 export async function decodeErrors(file: string): Promise<string> {
   const { stderr } = await execa(FFMPEG, ['-v', 'error', '-i', file, '-f', 'null', '-'], { reject: false })
   return String(stderr).trim()
+}
+
+/** Width, height and rotation of a file's video stream, by ffprobe. */
+export async function videoInfo(file: string): Promise<{ width: number; height: number; rotation: number }> {
+  const { stdout } = await execa(FFPROBE, [
+    '-v',
+    'error',
+    '-of',
+    'json',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height:stream_tags=rotate:stream_side_data=rotation',
+    file,
+  ])
+  const stream = (
+    JSON.parse(stdout) as {
+      streams: {
+        width: number
+        height: number
+        tags?: { rotate?: string }
+        side_data_list?: { rotation?: number }[]
+      }[]
+    }
+  ).streams[0]
+  if (!stream) throw new Error(`no video stream in ${file}`)
+  const rotation = Number(stream.tags?.rotate ?? stream.side_data_list?.[0]?.rotation ?? 0)
+  return { width: stream.width, height: stream.height, rotation }
+}
+
+/** Whether the process is still there (a zombie counts as gone: it runs nothing). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const status = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string
+    return !/^\d+ \(.*\) Z/.test(status)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Writes an executable stand-in for ffmpeg: `body` is a POSIX shell script
+ * (only the test's fake uses a shell; the transcoder never does).
+ */
+export async function fakeFfmpeg(file: string, body: string): Promise<string> {
+  const { writeFile, chmod } = await import('node:fs/promises')
+  await writeFile(file, `#!/bin/sh\n${body}\n`)
+  await chmod(file, 0o755)
+  return file
 }
