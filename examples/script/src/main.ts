@@ -34,11 +34,17 @@ mv.on('processing', (job) => console.log(`started ${job.id} (attempt ${job.attem
 mv.on('progress', (event) => console.log(`progress ${Math.round(event.progress * 100)}%`))
 
 const worker = mv.worker().start()
-const job = await mv.create({ projectId: 'script', name: path.basename(path.resolve(clipsDir)), shots: clips })
+const job = await mv.create({
+  projectId: 'script',
+  name: path.basename(path.resolve(clipsDir)),
+  shots: clips,
+})
 try {
   const done = await mv.waitFor(job.id)
   const file = path.join(outDir, done.output?.key ?? '')
-  console.log(`done: ${file} (${done.output?.strategy}, ${done.output?.durationSec.toFixed(2)} s, ${done.output?.size} bytes)`)
+  console.log(
+    `done: ${file} (${done.output?.strategy}, ${done.output?.durationSec.toFixed(2)} s, ${done.output?.size} bytes)`,
+  )
 } catch (error) {
   console.error(`failed: ${(error as Error).message}`)
   process.exitCode = 1

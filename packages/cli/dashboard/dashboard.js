@@ -6,7 +6,13 @@ const API = '/api/projects'
 const FINAL = new Set(['completed', 'failed', 'canceled'])
 const POLL_MS = 5000
 const GIVE_UP_MS = 30 * 60 * 1000
-const LABELS = { created: 'created', processing: 'processing', completed: 'ready', failed: 'failed', canceled: 'canceled' }
+const LABELS = {
+  created: 'created',
+  processing: 'processing',
+  completed: 'ready',
+  failed: 'failed',
+  canceled: 'canceled',
+}
 
 const $ = (selector) => document.querySelector(selector)
 const state = {
@@ -21,14 +27,19 @@ const state = {
 async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
-    headers: { accept: 'application/json', ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      accept: 'application/json',
+      ...(options.body ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
   })
   const body = response.status === 204 ? null : await response.json().catch(() => null)
   if (!response.ok) throw new Error(body?.error ?? `${response.status} ${response.statusText}`)
   return body
 }
 
-const videosPath = (id = '') => `${API}/${encodeURIComponent(state.projectId)}/master-videos${id ? `/${encodeURIComponent(id)}` : ''}`
+const videosPath = (id = '') =>
+  `${API}/${encodeURIComponent(state.projectId)}/master-videos${id ? `/${encodeURIComponent(id)}` : ''}`
 const urlOf = (record, kind) => record.urls?.[kind] ?? `${videosPath(record.id)}/${kind}`
 
 function el(tag, attrs = {}, ...children) {
@@ -63,7 +74,9 @@ const seconds = (value) => (typeof value === 'number' ? `${value.toFixed(1)} s` 
 async function loadProjects() {
   const projects = await api(API)
   const select = $('#project')
-  select.replaceChildren(...projects.map((p) => el('option', { value: p.id }, `${p.name} (${p.clipCount} clips)`)))
+  select.replaceChildren(
+    ...projects.map((p) => el('option', { value: p.id }, `${p.name} (${p.clipCount} clips)`)),
+  )
   const fromHash = decodeURIComponent(location.hash.slice(1))
   const initial = projects.find((p) => p.id === fromHash)?.id ?? projects[0]?.id
   if (initial) {
@@ -179,7 +192,8 @@ function upsert(record) {
   state.seenAt.set(record.id, Date.now())
   if (previous && previous.status !== record.status && FINAL.has(record.status)) {
     if (record.status === 'completed') toast(`“${record.name}” is ready`, 'ok')
-    if (record.status === 'failed') toast(`“${record.name}” failed: ${record.error?.message ?? 'unknown error'}`, 'bad')
+    if (record.status === 'failed')
+      toast(`“${record.name}” failed: ${record.error?.message ?? 'unknown error'}`, 'bad')
   }
   if (FINAL.has(record.status)) {
     state.watchers.get(record.id)?.close()
@@ -229,7 +243,18 @@ function watch(record) {
         // a comment or a malformed frame: ignore
       }
     }
-    for (const type of ['message', 'status', 'snapshot', 'created', 'processing', 'progress', 'completed', 'failed', 'canceled', 'retrying']) {
+    for (const type of [
+      'message',
+      'status',
+      'snapshot',
+      'created',
+      'processing',
+      'progress',
+      'completed',
+      'failed',
+      'canceled',
+      'retrying',
+    ]) {
       source.addEventListener(type, onEvent)
     }
     source.onerror = () => {
@@ -280,7 +305,9 @@ function openPlayer(record) {
 }
 
 function renderVideos() {
-  const records = [...state.videos.values()].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)))
+  const records = [...state.videos.values()].sort((a, b) =>
+    String(b.createdAt).localeCompare(String(a.createdAt)),
+  )
   $('#videos-empty').hidden = records.length > 0
   $('#videos').replaceChildren(
     ...records.map((record) => {
@@ -307,9 +334,15 @@ function renderVideos() {
         el(
           'div',
           { class: 'meta' },
-          el('span', { 'data-role': 'updated', 'data-id': record.id }, ago(state.seenAt.get(record.id) ?? Date.now())),
+          el(
+            'span',
+            { 'data-role': 'updated', 'data-id': record.id },
+            ago(state.seenAt.get(record.id) ?? Date.now()),
+          ),
           el('span', {}, `${record.shots?.length ?? 0} clips`),
-          record.output ? el('span', {}, `${seconds(record.output.durationSec)} · ${record.output.strategy}`) : null,
+          record.output
+            ? el('span', {}, `${seconds(record.output.durationSec)} · ${record.output.strategy}`)
+            : null,
           record.output ? el('span', {}, `${(record.output.size / 1e6).toFixed(1)} MB`) : null,
         ),
         record.status === 'failed' && record.error
@@ -325,12 +358,24 @@ function renderVideos() {
               ]
             : null,
           record.status === 'failed' || record.status === 'canceled'
-            ? el('button', { type: 'button', class: 'secondary', onclick: () => action(record, 'retry') }, 'Retry')
+            ? el(
+                'button',
+                { type: 'button', class: 'secondary', onclick: () => action(record, 'retry') },
+                'Retry',
+              )
             : null,
           running
-            ? el('button', { type: 'button', class: 'secondary', onclick: () => action(record, 'cancel') }, 'Cancel')
+            ? el(
+                'button',
+                { type: 'button', class: 'secondary', onclick: () => action(record, 'cancel') },
+                'Cancel',
+              )
             : null,
-          el('button', { type: 'button', class: 'danger', onclick: () => action(record, 'delete') }, 'Delete'),
+          el(
+            'button',
+            { type: 'button', class: 'danger', onclick: () => action(record, 'delete') },
+            'Delete',
+          ),
         ),
       )
     }),

@@ -29,7 +29,9 @@ program
   .description('join clips into one video (stream copy when they match, re-encode otherwise)')
   .argument('<inputs...>', 'clips, in order')
   .requiredOption('-o, --output <file>', 'the video to write')
-  .addOption(new Option('--strategy <strategy>', 'how to join').choices(['auto', 'copy', 'reencode']).default('auto'))
+  .addOption(
+    new Option('--strategy <strategy>', 'how to join').choices(['auto', 'copy', 'reencode']).default('auto'),
+  )
   .option('--preset <preset>', 'x264 preset when re-encoding (default medium)')
   .option('--crf <n>', 'x264 CRF when re-encoding, 0-51 (default 23)', integer)
   .option('--size <WxH>', 'target size when re-encoding (default: the first clip)')

@@ -1,15 +1,15 @@
 import path from 'node:path'
-import {
-  type AssetResolver,
-  AssetNotFoundError,
-  createMasterVideos,
-  directoryAssets,
-  localOutputStore,
-  type Logger,
-  type MasterVideos,
-} from '@mastervideo/core'
 import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
 import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+import {
+  AssetNotFoundError,
+  type AssetResolver,
+  createMasterVideos,
+  directoryAssets,
+  type Logger,
+  localOutputStore,
+  type MasterVideos,
+} from '@mastervideo/core'
 import { isSafeName } from './server/projects-api.js'
 
 /** Where the standalone server and worker keep their files, all under one data folder. */
@@ -41,7 +41,9 @@ export function projectAssets(assetsRoot: string): AssetResolver {
   return {
     resolve(shot, job) {
       if (!isSafeName(job.projectId)) {
-        throw new AssetNotFoundError(`[mastervideo/cli] project ${JSON.stringify(job.projectId)} has no asset folder`)
+        throw new AssetNotFoundError(
+          `[mastervideo/cli] project ${JSON.stringify(job.projectId)} has no asset folder`,
+        )
       }
       return directoryAssets(path.join(assetsRoot, job.projectId)).resolve(shot, job)
     },

@@ -5,7 +5,7 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 
 function render(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message)
-  if (typeof value === 'string') return /^[\w./:@-]+$/.test(value) ? value : JSON.stringify(value)
+  if (typeof value === 'string') return /^[\w./:@=,-]+$/.test(value) ? value : JSON.stringify(value)
   return JSON.stringify(value)
 }
 
@@ -14,7 +14,10 @@ function render(value: unknown): string {
  * stderr (`12:00:01 INFO mastervideo job started id=master_... attempt=1`), for
  * the CLI and examples. Production apps pass pino itself.
  */
-export function consoleLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function consoleLogger(
+  level: Level = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const make =
     (name: Level) =>
     (first: Record<string, unknown> | string, message?: string): void => {

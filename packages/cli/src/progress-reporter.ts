@@ -7,7 +7,10 @@ export interface ProgressReporter {
   stop: () => void
 }
 
-export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+export function progressReporter(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressReporter {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {percentage}% | {duration_formatted}`, stream, hideCursor: true },

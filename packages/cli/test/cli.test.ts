@@ -18,11 +18,14 @@ afterAll(async () => {
 })
 
 describe('mastervideo CLI', () => {
-  it.each(['concat', 'serve', 'worker', 'doctor'])('%s --help explains itself and exits 0', async (command) => {
-    const result = await runCli([command, '--help'])
-    expect(result.exitCode).toBe(0)
-    expect(result.stdout).toContain(`Usage: mastervideo ${command}`)
-  })
+  it.each(['concat', 'serve', 'worker', 'doctor'])(
+    '%s --help explains itself and exits 0',
+    async (command) => {
+      const result = await runCli([command, '--help'])
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout).toContain(`Usage: mastervideo ${command}`)
+    },
+  )
 
   it('concat joins matching clips by stream copy and prints plain progress lines when not a TTY', async () => {
     const out = path.join(dir, 'out', 'copy.mp4')
@@ -37,14 +40,29 @@ describe('mastervideo CLI', () => {
   it('concat re-encodes clips of different sizes to the requested size', async () => {
     const out = path.join(dir, 'out', 'mixed.mp4')
     const inputs = ['01-bars.mp4', '04-square-silent.mp4'].map((f) => path.join(clips, f))
-    const result = await runCli(['concat', ...inputs, '-o', out, '--size', '320x240', '--preset', 'ultrafast'])
+    const result = await runCli([
+      'concat',
+      ...inputs,
+      '-o',
+      out,
+      '--size',
+      '320x240',
+      '--preset',
+      'ultrafast',
+    ])
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/wrote .*mixed\.mp4: reencode, 320x240/)
   })
 
   it('a missing clip is one clear line and exit code 1, and no output', async () => {
     const out = path.join(dir, 'out', 'never.mp4')
-    const result = await runCli(['concat', path.join(clips, '01-bars.mp4'), path.join(clips, 'nope.mp4'), '-o', out])
+    const result = await runCli([
+      'concat',
+      path.join(clips, '01-bars.mp4'),
+      path.join(clips, 'nope.mp4'),
+      '-o',
+      out,
+    ])
     expect(result.exitCode).toBe(1)
     expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^mastervideo: .*\[ASSET_NOT_FOUND\]$/)
     await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' })

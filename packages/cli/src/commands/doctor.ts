@@ -19,7 +19,11 @@ async function check(name: string, run: () => Promise<string>): Promise<Check> {
   try {
     return { name, ok: true, detail: await run() }
   } catch (error) {
-    return { name, ok: false, detail: error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error) }
+    return {
+      name,
+      ok: false,
+      detail: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { sqlitePoller } from '@mastervideo/adapter-sqlite'
-import { consoleLogger } from '../console-logger.js'
 import { dataPaths, standaloneService } from '../config.js'
+import { consoleLogger } from '../console-logger.js'
 
 /** Options of `mastervideo worker`. */
 export interface WorkerCommandOptions {

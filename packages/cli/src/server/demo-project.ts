@@ -14,11 +14,31 @@ interface SampleClip {
 
 // Different sizes, one without audio: enough to show both strategies.
 const SAMPLES: SampleClip[] = [
-  { file: '01-bars.mp4', video: 'testsrc2=size=640x360:rate=30', audio: 'sine=frequency=440:sample_rate=48000', seconds: 3 },
-  { file: '02-gradient.mp4', video: 'testsrc=size=640x360:rate=30', audio: 'sine=frequency=660:sample_rate=48000', seconds: 3 },
-  { file: '03-mandelbrot.mp4', video: 'mandelbrot=size=640x360:rate=30', audio: 'sine=frequency=880:sample_rate=48000', seconds: 3 },
+  {
+    file: '01-bars.mp4',
+    video: 'testsrc2=size=640x360:rate=30',
+    audio: 'sine=frequency=440:sample_rate=48000',
+    seconds: 3,
+  },
+  {
+    file: '02-gradient.mp4',
+    video: 'testsrc=size=640x360:rate=30',
+    audio: 'sine=frequency=660:sample_rate=48000',
+    seconds: 3,
+  },
+  {
+    file: '03-mandelbrot.mp4',
+    video: 'mandelbrot=size=640x360:rate=30',
+    audio: 'sine=frequency=880:sample_rate=48000',
+    seconds: 3,
+  },
   { file: '04-square-silent.mp4', video: 'smptebars=size=480x480:rate=25', audio: null, seconds: 2 },
-  { file: '05-portrait.mp4', video: 'rgbtestsrc=size=360x640:rate=30', audio: 'sine=frequency=330:sample_rate=44100', seconds: 2 },
+  {
+    file: '05-portrait.mp4',
+    video: 'rgbtestsrc=size=360x640:rate=30',
+    audio: 'sine=frequency=330:sample_rate=44100',
+    seconds: 2,
+  },
 ]
 
 /** The ffmpeg arguments that render one sample clip (H.264/AAC, yuv420p, faststart). */

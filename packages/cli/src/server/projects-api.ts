@@ -67,7 +67,11 @@ export function projectsApi(options: { assetsRoot: string; cacheDir: string; tra
       const meta = await readFile(path.join(assetsRoot, entry.name, 'project.json'), 'utf8')
         .then((text) => JSON.parse(text) as { name?: string })
         .catch(() => ({}) as { name?: string })
-      projects.push({ id: entry.name, name: meta.name ?? entry.name, clipCount: (await clipsOf(entry.name)).length })
+      projects.push({
+        id: entry.name,
+        name: meta.name ?? entry.name,
+        clipCount: (await clipsOf(entry.name)).length,
+      })
     }
     return c.json(projects)
   })
@@ -104,7 +108,12 @@ export function projectsApi(options: { assetsRoot: string; cacheDir: string; tra
     const source = path.join(assetsRoot, projectId, name)
     const info = await stat(source).catch(() => null)
     if (!info?.isFile()) return c.json({ error: 'Clip not found', code: 'NOT_FOUND' }, 404)
-    const target = path.join(cacheDir, 'clip-thumbnails', projectId, `${name}.${Math.trunc(info.mtimeMs)}.jpg`)
+    const target = path.join(
+      cacheDir,
+      'clip-thumbnails',
+      projectId,
+      `${name}.${Math.trunc(info.mtimeMs)}.jpg`,
+    )
     if (!(await stat(target).catch(() => null))) {
       await mkdir(path.dirname(target), { recursive: true })
       await transcoder.thumbnail(source, target, { atSec: 0.5, width: 320 })

@@ -76,6 +76,6 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
     })
   }
   app.route('/api/projects', projectsApi(options))
-  app.route('/api/projects', masterVideoRoutes(mv, { basePath: '/api/projects' }))
+  app.route('/api/projects', masterVideoRoutes(mv, { logger }))
   return app
 }
