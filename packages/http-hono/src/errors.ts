@@ -66,10 +66,18 @@ export function errorResponse(
   headers?: Record<string, string>,
 ): Response {
   const body: ErrorBody = { error: message, code }
-  const init: ResponseInit = { status: HTTP_STATUS[code], headers }
-  const res = Response.json(body, init)
-  res.headers.set('Cache-Control', 'no-store')
-  return res
+  return jsonResponse(body, HTTP_STATUS[code], headers)
+}
+
+// `new Response`, not `Response.json`: under @hono/node-server the global
+// `Response` is its own subclass, and `Response.json` would build an instance
+// of the original class that `instanceof Response` checks (Hono's validator)
+// do not recognise.
+function jsonResponse(body: unknown, status: number, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Cache-Control': 'no-store', ...headers, 'Content-Type': 'application/json' },
+  })
 }
 
 /**
@@ -78,10 +86,7 @@ export function errorResponse(
  * Its clients read `status` from it, so it has no `code`.
  */
 export function notReadyResponse(status: MasterVideoStatus): Response {
-  return Response.json(
-    { error: 'Video not ready', status },
-    { status: 400, headers: { 'Cache-Control': 'no-store' } },
-  )
+  return jsonResponse({ error: 'Video not ready', status }, 400)
 }
 
 /**
