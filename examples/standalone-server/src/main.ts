@@ -17,7 +17,8 @@ const server = await startServer({
 
 // Graceful: stop taking requests, let running jobs finish (30 s), release the rest.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  // `on`, not `once`: a repeated signal must not kill the process mid-shutdown.
+  process.on(signal, () => {
     void server.close().then(() => process.exit(0))
   })
 }

@@ -59,9 +59,10 @@ program
         concurrency: options.concurrency,
         demo: options.demo,
       })
+      // `on`, not `once`: a repeated signal must not kill the process mid-shutdown.
       const stop = () => void server.close().then(() => process.exit(0))
-      process.once('SIGTERM', stop)
-      process.once('SIGINT', stop)
+      process.on('SIGTERM', stop)
+      process.on('SIGINT', stop)
     } catch (error) {
       fail(error)
     }

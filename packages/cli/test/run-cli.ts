@@ -9,6 +9,8 @@ export function runCli(args: string[], options: Options = {}) {
   return execa(process.execPath, ['--conditions=@mastervideo/source', '--import', 'tsx', bin, ...args], {
     cwd: root,
     reject: false,
+    // A graceful stop may take longer than execa's default 5 s before SIGKILL.
+    forceKillAfterDelay: false,
     env: { FORCE_COLOR: '0' },
     ...options,
   })

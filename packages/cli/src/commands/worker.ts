@@ -30,12 +30,14 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     .start()
   logger.info({ workerId: worker.id, data: paths.root }, 'mastervideo worker ready')
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
+    // `on`, not `once`: the handler stays while we shut down, so a second
+    // signal is not taken as the default "terminate now".
+    const shutdown = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'mastervideo worker shutting down')
       resolve()
     }
-    process.once('SIGTERM', () => shutdown('SIGTERM'))
-    process.once('SIGINT', () => shutdown('SIGINT'))
+    process.on('SIGTERM', shutdown)
+    process.on('SIGINT', shutdown)
   })
   await mv.close()
 }
