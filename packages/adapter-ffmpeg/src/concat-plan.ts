@@ -81,7 +81,6 @@ export function buildPlan(options: {
 }): ConcatPlan {
   const { probes, paths } = options
   const placed = options.inputs.map((input, index) => placeInput(input, probes[index] as ProbeResult, index))
-  const totalSec = placed.reduce((sum, p) => sum + p.durationSec, 0)
   const { strategy, reason } = chooseStrategy(probes, options.strategy)
   if (strategy === 'reencode') return planReencode(placed, options.profile, paths.output, reason, probes)
   // A cut inside a clip splits AAC frames: copied as they are, the audio would
