@@ -1,12 +1,14 @@
 /**
- * PostgreSQL `text` cannot hold U+0000, and neither can `jsonb`. The contract
- * says every string round-trips exactly, so strings go into `text` columns
- * through this reversible encoding:
+ * PostgreSQL `text` cannot hold U+0000 (and neither can `jsonb`), and a
+ * JavaScript string holding half a UTF-16 surrogate pair has no UTF-8 form
+ * (the driver would store U+FFFD). The contract says every string round-trips
+ * exactly, so strings go into `text` columns through this reversible encoding:
  *
- * - A string without NUL that does not start with U+0001 is stored as is, so
- *   every ordinary name, id and key reads plainly in `psql`.
+ * - A string without NUL or unpaired surrogates that does not start with
+ *   U+0001 is stored as is, so every ordinary name, id and key reads plainly
+ *   in `psql`.
  * - Any other string is stored as U+0001 followed by the string with `\`
- *   doubled and each NUL written as `\0`.
+ *   doubled, each NUL written as `\0` and each unpaired surrogate as `\uXXXX`.
  *
  * The two forms cannot collide (only the second starts with U+0001) and the
  * escaping is injective, so equality on the stored form is equality on the
@@ -16,17 +18,52 @@
  */
 
 const MARK = '\u0001'
+const UNSTORABLE = /\u0000|\p{Cs}/u
+const TO_ESCAPE = /[\u0000\\]|\p{Cs}/gu
+const ESCAPED = /\\(\\|0|u[0-9a-f]{4})/g
 
-/** The stored form of `value`. */
-export function encodeText(value: string): string {
-  if (!value.includes('\u0000') && !value.startsWith(MARK)) return value
-  return MARK + value.replaceAll('\\', '\\\\').replaceAll('\u0000', '\\0')
+function escapeChar(char: string): string {
+  if (char === '\\') return '\\\\'
+  if (char === '\u0000') return '\\0'
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
 }
 
-/** The string whose stored form is `stored`. */
+function unescapeCode(_: string, code: string): string {
+  if (code === '\\') return '\\'
+  if (code === '0') return '\u0000'
+  return String.fromCharCode(Number.parseInt(code.slice(1), 16))
+}
+
+/**
+ * The stored form of `value` in a `text` column.
+ *
+ * @example
+ * ```ts
+ * import { decodeText, encodeText } from '@mastervideo/adapter-postgres'
+ *
+ * encodeText('Кириллица 😀') // unchanged
+ * decodeText(encodeText('a\u0000b')) === 'a\u0000b' // true
+ * ```
+ */
+export function encodeText(value: string): string {
+  if (!UNSTORABLE.test(value) && !value.startsWith(MARK)) return value
+  return MARK + value.replace(TO_ESCAPE, escapeChar)
+}
+
+/**
+ * The string whose stored form is `stored` (see {@link encodeText}); use it
+ * when reading the tables with your own SQL.
+ *
+ * @example
+ * ```ts
+ * import { decodeText } from '@mastervideo/adapter-postgres'
+ *
+ * decodeText('plain name') // 'plain name'
+ * ```
+ */
 export function decodeText(stored: string): string {
   if (!stored.startsWith(MARK)) return stored
-  return stored.slice(1).replace(/\\(\\|0)/g, (_, c: string) => (c === '0' ? '\u0000' : '\\'))
+  return stored.slice(1).replace(ESCAPED, unescapeCode)
 }
 
 /** {@link encodeText} for nullable columns. */
