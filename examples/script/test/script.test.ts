@@ -28,7 +28,9 @@ const run = (args: string[]) =>
   })
 
 describe('examples/script', () => {
-  it('joins a folder of clips into one master video and prints its progress', { timeout: 120_000 }, async () => {
+  it('joins a folder of clips into one master video and prints its progress', {
+    timeout: 120_000,
+  }, async () => {
     const out = path.join(dir, 'out')
     const result = await run([clips, out])
     expect(result.exitCode, result.stderr).toBe(0)
