@@ -19,6 +19,9 @@ export interface FileResponseInput {
 // Ranges up to this size are read in one go and sent as one buffer: a player's
 // seek or a download manager's chunk costs one read and one write, not a stream.
 const SMALL_BODY_BYTES = 256 * 1024
+// Chunks of a streamed body read before the socket asks for them (64 KiB each
+// from a local file): enough to overlap disk and socket, bounded per response.
+const READ_AHEAD_CHUNKS = 4
 
 /**
  * Answers a GET or HEAD of a stored file per RFC 9110: validators from its
@@ -154,9 +157,11 @@ function multipartResponse(
 }
 
 /**
- * A web `ReadableStream` that pulls one chunk at a time from `source` (so the
- * socket's back-pressure reaches the file) and, when canceled (the client went
- * away), ends the source at once: a Node stream is destroyed, its file closed.
+ * A web `ReadableStream` that pulls chunks from `source` and, when canceled
+ * (the client went away), ends the source at once: a Node stream is
+ * destroyed, its file closed. It reads ahead at most {@link READ_AHEAD_CHUNKS}
+ * chunks, so the next file read overlaps the socket write (as `pipe` does)
+ * while the socket's back-pressure still stops the reads.
  */
 function webStream(source: Readable | AsyncGenerator<Uint8Array>): ReadableStream<Uint8Array> {
   const iterator: AsyncIterator<Uint8Array> =
@@ -175,6 +180,6 @@ function webStream(source: Readable | AsyncGenerator<Uint8Array>): ReadableStrea
         await iterator.return?.()
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: READ_AHEAD_CHUNKS },
   )
 }
