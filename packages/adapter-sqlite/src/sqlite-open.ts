@@ -15,8 +15,8 @@ export interface OpenOptions {
   tablePrefix?: string
   /**
    * SQLite's `busy_timeout`: how long one statement waits for a lock before
-   * the async retry takes over. It blocks the event loop while it waits, so
-   * keep it short. Default 50 ms.
+   * the async retry (timers, which do not block) takes over. SQLite's wait
+   * blocks the event loop, so it stays short. Default 5 ms.
    */
   busyTimeoutMs?: number
   /**
@@ -48,7 +48,7 @@ export interface OpenedDatabase {
  */
 export function openSqlite(source: SqliteSource, options: OpenOptions = {}): OpenedDatabase {
   const names = tableNames(options.tablePrefix ?? 'mastervideo_')
-  const busyTimeoutMs = options.busyTimeoutMs ?? 50
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw invalidOption(`busyTimeoutMs must be an integer >= 0, got ${busyTimeoutMs}`, 'busyTimeoutMs')
   }
@@ -70,11 +70,17 @@ export function openSqlite(source: SqliteSource, options: OpenOptions = {}): Ope
         details: { file },
       })
     }
-    const version = storedVersion(db, names)
-    refuseNewer(version, file)
-    if (version > 0 && options.integrityCheck !== false) checkIntegrity(db, names, file)
-    if (options.pragmas ?? owned) configure(db, busyTimeoutMs, file)
-    withBusyRetrySync(() => migrate(db, names, file), { budgetMs: 30_000 })
+    // Every step may meet a sibling process opening the same new file (and
+    // holding it while it switches to WAL or migrates): each is retried while
+    // busy. Only the migration writes, and it is one transaction.
+    const budget = { budgetMs: 30_000 }
+    withBusyRetrySync(() => {
+      const version = storedVersion(db, names)
+      refuseNewer(version, file)
+      if (version > 0 && options.integrityCheck !== false) checkIntegrity(db, names, file)
+    }, budget)
+    if (options.pragmas ?? owned) withBusyRetrySync(() => configure(db, busyTimeoutMs, file), budget)
+    withBusyRetrySync(() => migrate(db, names, file), budget)
   } catch (error) {
     if (owned) db.close()
     throw storageError(error, `cannot use ${file}`, { file })
@@ -95,12 +101,7 @@ function checkIntegrity(db: SqliteDatabase, names: TableNames, file: string): vo
 
 function configure(db: SqliteDatabase, busyTimeoutMs: number, file: string): void {
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
-  // Switching to WAL needs a moment alone with the file: retry while a
-  // sibling process opening the same new file holds it.
-  const mode = withBusyRetrySync(
-    () => (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode,
-    { budgetMs: 30_000 },
-  )
+  const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode
   // An in-memory database reports `memory`: nothing to share, nothing to lose.
   if (mode !== 'wal' && mode !== 'memory') {
     throw new StorageError(

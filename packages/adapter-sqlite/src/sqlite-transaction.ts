@@ -29,7 +29,9 @@ export async function withBusyRetry<T>(
     } catch (error) {
       if (!isBusy(error) || Date.now() - started >= options.budgetMs)
         throw storageError(error, context, details)
-      const backoff = Math.min(100, 2 ** attempt)
+      // 1, 2, 4 ... 16 ms, jittered: a lock is held for well under a
+      // millisecond, so long sleeps would only waste throughput.
+      const backoff = Math.min(16, 2 ** attempt)
       await sleep(backoff / 2 + Math.random() * backoff)
     }
   }
