@@ -1,6 +1,13 @@
 import { StorageError } from '@mastervideo/core'
 import { invalidOption, PREFIX, storageError } from './errors.js'
-import { migrate, refuseNewer, storedVersion, type TableNames, tableNames } from './schema-migrations.js'
+import {
+  migrate,
+  refuseNewer,
+  SCHEMA_VERSION,
+  storedVersion,
+  type TableNames,
+  tableNames,
+} from './schema-migrations.js'
 import { openDatabase, type SqliteDatabase } from './sqlite-database.js'
 import { withBusyRetrySync } from './sqlite-transaction.js'
 
@@ -16,7 +23,9 @@ export interface OpenOptions {
   /**
    * SQLite's `busy_timeout`: how long one statement waits for a lock before
    * the async retry (timers, which do not block) takes over. SQLite's wait
-   * blocks the event loop, so it stays short. Default 5 ms.
+   * blocks the event loop, so it stays short. Default 5 ms. With
+   * `{ database }` it is set only when given (or with `pragmas: true`):
+   * otherwise the host's own setting applies (better-sqlite3's default is 5 s).
    */
   busyTimeoutMs?: number
   /**
@@ -74,13 +83,17 @@ export function openSqlite(source: SqliteSource, options: OpenOptions = {}): Ope
     // holding it while it switches to WAL or migrates): each is retried while
     // busy. Only the migration writes, and it is one transaction.
     const budget = { budgetMs: 30_000 }
-    withBusyRetrySync(() => {
-      const version = storedVersion(db, names)
-      refuseNewer(version, file)
-      if (version > 0 && options.integrityCheck !== false) checkIntegrity(db, names, file)
+    const version = withBusyRetrySync(() => {
+      const found = storedVersion(db, names)
+      refuseNewer(found, file)
+      if (found > 0 && options.integrityCheck !== false) checkIntegrity(db, names, file)
+      return found
     }, budget)
     if (options.pragmas ?? owned) withBusyRetrySync(() => configure(db, busyTimeoutMs, file), budget)
-    withBusyRetrySync(() => migrate(db, names, file), budget)
+    // Asked for explicitly, the busy timeout is set even on a host's connection.
+    else if (options.busyTimeoutMs !== undefined) db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
+    // A current file needs no write lock to open (migrate re-reads the version under the lock).
+    if (version < SCHEMA_VERSION) withBusyRetrySync(() => migrate(db, names, file), budget)
   } catch (error) {
     if (owned) db.close()
     throw storageError(error, `cannot use ${file}`, { file })
