@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config'
 
 // Tests resolve workspace packages to their TypeScript sources through the
 // `@mastervideo/source` export condition, so no build is needed to run them.
-const conditions = ['@mastervideo/source', 'node', 'import', 'module', 'default']
+// Only conditions Node itself understands: vitest hands them to its workers as
+// `--conditions`, and `import` there would make CommonJS `require()` load ESM
+// builds (Express's `require('is-promise')` breaks).
+const conditions = ['@mastervideo/source', 'node']
 
 /** One vitest project per workspace folder that has tests. */
 const projects = ['packages', 'examples'].flatMap((group) =>
