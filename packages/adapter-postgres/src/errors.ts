@@ -71,7 +71,17 @@ export function validateSchemaName(schema: unknown): string {
   return schema
 }
 
-/** The LISTEN/NOTIFY channel of a schema's jobs (the trigger computes the same name from `TG_TABLE_SCHEMA`). */
+/**
+ * The LISTEN/NOTIFY channel of a schema's jobs (the trigger computes the same
+ * name from `TG_TABLE_SCHEMA`), for hosts that want to listen themselves.
+ *
+ * @example
+ * ```ts
+ * import { channelName } from '@mastervideo/adapter-postgres'
+ *
+ * channelName('mastervideo') // 'mastervideo_mastervideo'
+ * ```
+ */
 export function channelName(schema: string): string {
   return `mastervideo_${validateSchemaName(schema)}`
 }

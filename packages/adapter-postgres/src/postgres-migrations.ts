@@ -75,7 +75,16 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-/** The schema version this release writes and reads. */
+/**
+ * The schema version this release writes and reads.
+ *
+ * @example
+ * ```ts
+ * import { SCHEMA_VERSION } from '@mastervideo/adapter-postgres'
+ *
+ * console.log(`needs ${SCHEMA_VERSION} or older in mastervideo_migrations`)
+ * ```
+ */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0
 
 /**

@@ -31,7 +31,17 @@ export interface PostgresRepositoryOptions {
   maxConnections?: number
 }
 
-/** A {@link Repository} on PostgreSQL, with a handle on its migrations. */
+/**
+ * A {@link Repository} on PostgreSQL, with a handle on its migrations.
+ *
+ * @example
+ * ```ts
+ * import { postgresRepository } from '@mastervideo/adapter-postgres'
+ *
+ * const repository = postgresRepository({ connectionString: 'postgres://app@db.internal/app' })
+ * await repository.ready() // fail at boot, not at the first request
+ * ```
+ */
 export interface PostgresRepository extends Repository {
   /** The validated schema name. */
   readonly schema: string
