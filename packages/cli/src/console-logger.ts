@@ -1,7 +1,8 @@
 import type { Logger } from '@mastervideo/core'
 
-type Level = 'debug' | 'info' | 'warn' | 'error'
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+/** The levels {@link consoleLogger} knows, least important first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 function render(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message)
@@ -15,11 +16,11 @@ function render(value: unknown): string {
  * the CLI and examples. Production apps pass pino itself.
  */
 export function consoleLogger(
-  level: Level = 'info',
+  level: LogLevel = 'info',
   write: (line: string) => void = (l) => process.stderr.write(l),
 ): Logger {
   const make =
-    (name: Level) =>
+    (name: LogLevel) =>
     (first: Record<string, unknown> | string, message?: string): void => {
       if (ORDER[name] < ORDER[level]) return
       const [fields, text] = typeof first === 'string' ? [{}, first] : [first, message ?? '']

@@ -16,7 +16,7 @@
  */
 export { type Check, runDoctor } from './commands/doctor.js'
 export { type DataPaths, dataPaths, projectAssets, standaloneService } from './config.js'
-export { consoleLogger } from './console-logger.js'
+export { consoleLogger, type LogLevel } from './console-logger.js'
 export { ensureDemoProject } from './server/demo-project.js'
 export { type ClipSummary, type ProjectSummary, projectsApi } from './server/projects-api.js'
 export { type StandaloneAppOptions, standaloneApp } from './server/standalone-app.js'
