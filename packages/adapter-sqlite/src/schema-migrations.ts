@@ -77,7 +77,20 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ]
 
-/** The newest schema version this build knows. */
+/**
+ * The newest schema version this build knows: a file whose
+ * `<prefix>migrations` table records a higher one is refused at open.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3'
+ * import { SCHEMA_VERSION } from '@mastervideo/adapter-sqlite'
+ *
+ * const db = new Database('data/mastervideo.sqlite')
+ * const { version } = db.prepare('SELECT MAX(version) AS version FROM mastervideo_migrations').get() as { version: number }
+ * if (version > SCHEMA_VERSION) console.log('written by a newer @mastervideo/adapter-sqlite')
+ * ```
+ */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0
 
 /** The schema version stored in the file, or 0 when this package never wrote to it. Reads only. */

@@ -5,7 +5,17 @@ import { invalidOption, PREFIX, storageError } from './errors.js'
 import { quoteIdentifier } from './sql-identifier.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 
-/** Options of {@link sqliteAssets}: where in the host's database a clip's path is. */
+/**
+ * Options of {@link sqliteAssets}: where in the host's database a clip's path is.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3'
+ * import { sqliteAssets } from '@mastervideo/adapter-sqlite'
+ *
+ * const assets = sqliteAssets({ database: new Database('app.sqlite'), table: 'assets', idColumn: 'id', pathColumn: 'path' })
+ * ```
+ */
 export interface SqliteAssetsOptions {
   /** The host's connection. */
   database: SqliteDatabase

@@ -1,9 +1,17 @@
 import Database from 'better-sqlite3'
 
 /**
- * The part of a `better-sqlite3` statement this package uses. Typed
+ * The part of a `better-sqlite3` statement this package uses (see {@link SqliteDatabase}). Typed
  * structurally, as Kysely types its `SqliteDatabase`, so a host passes its own
  * `Database` without this package importing the driver's types.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3'
+ * import type { SqliteStatement } from '@mastervideo/adapter-sqlite'
+ *
+ * const statement: SqliteStatement = new Database(':memory:').prepare('SELECT 1 AS one')
+ * ```
  */
 export interface SqliteStatement {
   run(...params: unknown[]): { changes: number | bigint }

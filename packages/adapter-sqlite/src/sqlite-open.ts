@@ -11,12 +11,32 @@ import {
 import { openDatabase, type SqliteDatabase } from './sqlite-database.js'
 import { withBusyRetrySync } from './sqlite-transaction.js'
 
-/** Where the jobs live: a file this package opens, or the host's own connection. */
+/**
+ * Where the jobs live: a file this package opens, or the host's own connection.
+ *
+ * @example
+ * ```ts
+ * import Database from 'better-sqlite3'
+ * import type { SqliteSource } from '@mastervideo/adapter-sqlite'
+ *
+ * const own: SqliteSource = { filename: 'data/mastervideo.sqlite' }
+ * const shared: SqliteSource = { database: new Database('data/app.sqlite') }
+ * ```
+ */
 export type SqliteSource =
   | { filename: string; database?: never }
   | { database: SqliteDatabase; filename?: never }
 
-/** How the connection is prepared on open. */
+/**
+ * How the connection is prepared on open.
+ *
+ * @example
+ * ```ts
+ * import type { OpenOptions } from '@mastervideo/adapter-sqlite'
+ *
+ * const options: OpenOptions = { tablePrefix: 'mv_', busyTimeoutMs: 5, integrityCheck: false }
+ * ```
+ */
 export interface OpenOptions {
   /** Prefix of every table and index this package creates. Default `mastervideo_`. */
   tablePrefix?: string

@@ -3,7 +3,16 @@ import { type Poller, StorageError } from '@mastervideo/core'
 import { invalidOption, PREFIX } from './errors.js'
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from './sqlite-database.js'
 
-/** Options of {@link sqlitePoller}: the connection to watch, and how often. */
+/**
+ * Options of {@link sqlitePoller}: the connection to watch, and how often.
+ *
+ * @example
+ * ```ts
+ * import { sqlitePoller } from '@mastervideo/adapter-sqlite'
+ *
+ * const poller = sqlitePoller({ filename: 'data/mastervideo.sqlite', intervalMs: 100, fullWakeEvery: 20 })
+ * ```
+ */
 export type SqlitePollerOptions = ({ database: SqliteDatabase } | { filename: string }) & {
   /** How often to look at `PRAGMA data_version`, in ms. Default 250. */
   intervalMs?: number

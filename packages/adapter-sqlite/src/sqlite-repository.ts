@@ -41,7 +41,16 @@ function refuseIllFormed(input: NewMasterVideo): void {
   }
 }
 
-/** Options of {@link sqliteRepository}. */
+/**
+ * Options of {@link sqliteRepository}.
+ *
+ * @example
+ * ```ts
+ * import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+ *
+ * const repository = sqliteRepository({ filename: 'data/mastervideo.sqlite' }, { busyRetryMs: 30_000 })
+ * ```
+ */
 export interface SqliteRepositoryOptions extends OpenOptions {
   /**
    * How long one call keeps retrying while other connections hold the write
@@ -50,7 +59,18 @@ export interface SqliteRepositoryOptions extends OpenOptions {
   busyRetryMs?: number
 }
 
-/** A {@link Repository} on SQLite, with the connection it uses. */
+/**
+ * A {@link Repository} on SQLite, with the connection it uses.
+ *
+ * @example
+ * ```ts
+ * import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+ *
+ * const repository = sqliteRepository({ filename: 'data/mastervideo.sqlite' })
+ * const count = repository.database.prepare('SELECT COUNT(*) AS n FROM mastervideo_jobs').get()
+ * await repository.close()
+ * ```
+ */
 export interface SqliteRepository extends Repository {
   /** The connection: hand it to {@link sqlitePoller}, or read the tables yourself. */
   readonly database: SqliteDatabase

@@ -29,7 +29,7 @@ describe('many OS processes on one file', () => {
     await readyAll(children)
     for (const child of children) child.process.send('go')
     const reports = await Promise.all(
-      children.map((c) => c.next<{ completed: string[]; errors: unknown[]; loopDelayP99Ms: number }>()),
+      children.map((c) => c.next<{ completed: string[]; errors: unknown[] }>()),
     )
     await Promise.all(children.map((c) => c.exited))
 
