@@ -36,6 +36,9 @@ describe('service: create validates its input', () => {
     ['maxAttempts 0', { maxAttempts: 0 }],
     ['an empty project id', { projectId: '' }],
     ['a project id with a newline', { projectId: 'p\n1' }],
+    ['a name with an unpaired surrogate', { name: 'bad \uD800 name' }],
+    ['an asset id with an unpaired surrogate', { shots: ['a\uDC00.bin'] }],
+    ['an idempotency key with an unpaired surrogate', { idempotencyKey: '\uD83D' }],
   ])('refuses %s with VALIDATION and stores nothing', async (_what, override) => {
     h = await harness(testTranscoder())
     const input = { projectId: 'p', name: 'n', shots, ...override }

@@ -3,10 +3,12 @@
  * repository has nothing due, then sleeps until the poller (or an in-process
  * `create`) wakes it.
  *
- * Obligations: after `start`, an implementation MUST call `wake` again within
- * its interval for as long as it runs (so delayed retries and expired leases
- * are picked up), MAY call it sooner when it knows of new work, and MUST stop
- * calling it once the returned function has been called.
+ * Obligations: after `start`, an implementation MUST call `wake` at a
+ * bounded, documented interval for as long as it runs, even when it saw no
+ * write (so delayed retries and expired leases, which no write announces, are
+ * picked up); it MAY call it sooner when it knows of new work (a changed
+ * `PRAGMA data_version`, a NOTIFY); it MUST stop calling it once the returned
+ * function has been called.
  */
 export interface Poller {
   /** Begins waking; returns the function that stops it. */

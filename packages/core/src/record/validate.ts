@@ -36,12 +36,18 @@ function hasControlChars(value: string): boolean {
   return /[\u0000-\u001f\u007f]/.test(value)
 }
 
+/** Unpaired UTF-16 surrogates cannot be stored as UTF-8 text: databases turn them into U+FFFD. */
+function isWellFormed(value: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)
+}
+
 /** A non-empty identifier without control characters (project ids, job ids). */
 export function validateId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') fail(`${field} must be a non-empty string`, field)
   if (value.length > LIMITS.maxIdLength)
     fail(`${field} is longer than ${LIMITS.maxIdLength} characters`, field)
   if (hasControlChars(value)) fail(`${field} must not contain control characters`, field)
+  if (!isWellFormed(value)) fail(`${field} must be well-formed Unicode (no unpaired surrogates)`, field)
   return value
 }
 
@@ -54,6 +60,7 @@ function validateShot(input: ShotInput, index: number): Shot {
     fail(`${field}.assetId must be a non-empty string`, field)
   if (assetId.length > LIMITS.maxAssetIdLength) fail(`${field}.assetId is too long`, field)
   if (assetId.includes('\u0000')) fail(`${field}.assetId must not contain NUL`, field)
+  if (!isWellFormed(assetId)) fail(`${field}.assetId must be well-formed Unicode`, field)
   for (const [key, value] of [
     ['trimStart', trimStart],
     ['trimEnd', trimEnd],
@@ -137,6 +144,7 @@ export function validateName(value: unknown): string {
   if (name.length > LIMITS.maxNameLength)
     fail(`name is longer than ${LIMITS.maxNameLength} characters`, 'name')
   if (name.includes('\u0000')) fail('name must not contain NUL', 'name')
+  if (!isWellFormed(name)) fail('name must be well-formed Unicode (no unpaired surrogates)', 'name')
   return name
 }
 
@@ -151,7 +159,12 @@ export function validateStatus(value: unknown): MasterVideoStatus {
 /** An optional idempotency key. */
 export function validateIdempotencyKey(value: unknown): string | null {
   if (value === undefined || value === null) return null
-  if (typeof value !== 'string' || value === '' || value.length > LIMITS.maxIdempotencyKeyLength) {
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.length > LIMITS.maxIdempotencyKeyLength ||
+    !isWellFormed(value)
+  ) {
     fail(
       `idempotencyKey must be a string of 1 to ${LIMITS.maxIdempotencyKeyLength} characters`,
       'idempotencyKey',
