@@ -21,7 +21,7 @@ afterEach(() => {
 /** A receiver on 127.0.0.1 that answers each request with the next status in `statuses` (then 200). */
 async function receiver(statuses: number[] = []): Promise<{ url: string; deliveries: Delivery[] }> {
   const deliveries: Delivery[] = []
-  server = createServer((req, res) => {
+  const listening = createServer((req, res) => {
     let body = ''
     req.on('data', (chunk) => {
       body += chunk
@@ -32,8 +32,9 @@ async function receiver(statuses: number[] = []): Promise<{ url: string; deliver
       res.end()
     })
   })
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server?.address() as AddressInfo).port}/hook`, deliveries }
+  server = listening
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}/hook`, deliveries }
 }
 
 function record(status: MasterVideo['status']): MasterVideo {
