@@ -1,5 +1,5 @@
 /**
- * `@mastervideo/adapter-sqlite`: the embedded default {@link Repository} for
+ * `@mastervideo/adapter-sqlite`: the embedded default `Repository` for
  * mastervideo, on one SQLite file shared safely by any number of worker
  * processes; a poller that wakes workers when another process writes; and an
  * asset resolver that reads clip paths from the host's own table.

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js'
 import type { ConcatStrategy, EncodingOptions, MasterVideoStatus, Shot, ShotInput } from './master-video.js'
 import { STATUSES } from './master-video.js'
 
-/** Limits {@link validateCreateInput} enforces. */
+/** Limits `create()` enforces on its input. */
 export const LIMITS = {
   maxShots: 500,
   maxNameLength: 500,

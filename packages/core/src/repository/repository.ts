@@ -96,7 +96,7 @@ export interface Repository {
   /**
    * Atomically takes the oldest due job: `created` with `runAt <= now`, or
    * `processing` whose lease expired (`leaseExpiresAt <= now`), and moves it to
-   * `processing` under the caller's lease, as {@link applyTransition} `claim`
+   * `processing` under the caller's lease, as `applyTransition(record, "claim")`
    * describes (attempts + 1). Oldest means smallest `runAt`, then `createdAt`.
    * Returns `null` when nothing is due. MUST hand a job to exactly one of any
    * number of concurrent callers.
