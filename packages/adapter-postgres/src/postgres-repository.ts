@@ -1,7 +1,6 @@
 import {
   clampLimit,
   decodeCursor,
-  encodeCursor,
   IllegalTransitionError,
   type Lease,
   LeaseLostError,
@@ -11,6 +10,7 @@ import {
   StorageError,
   TRANSITIONS,
   type TransitionEvent,
+  toPage,
 } from '@mastervideo/core'
 import pg from 'pg'
 import { isConnectionError, PREFIX, storageError, validateSchemaName } from './errors.js'
@@ -221,15 +221,7 @@ export function postgresRepository(
           size + 1,
         ),
       )
-      const items = page.slice(0, size).map(toRecord)
-      const last = items.at(-1)
-      return {
-        items,
-        nextCursor:
-          page.length > size && last
-            ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-            : null,
-      }
+      return toPage(page.map(toRecord), size)
     },
 
     async claim({ workerId, leaseToken, leaseMs }) {

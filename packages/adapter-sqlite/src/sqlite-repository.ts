@@ -2,7 +2,7 @@ import {
   applyTransition,
   clampLimit,
   decodeCursor,
-  encodeCursor,
+  initialRecord,
   type Lease,
   LeaseLostError,
   type MasterVideo,
@@ -11,6 +11,7 @@ import {
   type Repository,
   type TransitionData,
   type TransitionEvent,
+  toPage,
   ValidationError,
 } from '@mastervideo/core'
 import { invalidOption, PREFIX } from './errors.js'
@@ -178,23 +179,7 @@ export function sqliteRepository(
       refuseIllFormed(input)
       return run('create', input.id, () =>
         tx.immediate(() => {
-          const now = new Date()
-          const record: MasterVideo = {
-            ...input,
-            status: 'created',
-            progress: 0,
-            attempts: 0,
-            leaseOwner: null,
-            leaseToken: null,
-            leaseExpiresAt: null,
-            error: null,
-            output: null,
-            thumbnailKey: null,
-            createdAt: now,
-            updatedAt: now,
-            startedAt: null,
-            completedAt: null,
-          }
+          const record = initialRecord(input, new Date())
           const inserted = row(insert, ...insertValues(record))
           if (inserted) return { record: toRecord(inserted), created: true }
           const found = row(byKey, input.projectId, input.idempotencyKey)
@@ -221,15 +206,7 @@ export function sqliteRepository(
         if (after) params.push(after.createdAt, after.id)
         params.push(size + 1)
         const rows = listStatement(status !== undefined, after !== null).all(...params) as JobRow[]
-        const items = rows.slice(0, size).map(toRecord)
-        const last = items.at(-1)
-        return {
-          items,
-          nextCursor:
-            rows.length > size && last
-              ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-              : null,
-        }
+        return toPage(rows.map(toRecord), size)
       })
     },
 

@@ -87,13 +87,14 @@ export {
 export {
   applyTransition,
   canTransition,
+  initialRecord,
   TRANSITIONS,
   type TransitionData,
   type TransitionEvent,
   transition,
 } from './record/state-machine.js'
 export { LIMITS, validateEncoding, validateName, validateShots, X264_PRESETS } from './record/validate.js'
-export { clampLimit, decodeCursor, encodeCursor, type ListCursor } from './repository/cursor.js'
+export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from './repository/cursor.js'
 export { memoryRepository } from './repository/memory-repository.js'
 export type {
   ClaimOptions,

@@ -1,5 +1,11 @@
 import { IllegalTransitionError } from '../errors.js'
-import type { JobError, MasterVideo, MasterVideoOutput, MasterVideoStatus } from './master-video.js'
+import type {
+  JobError,
+  MasterVideo,
+  MasterVideoOutput,
+  MasterVideoStatus,
+  NewMasterVideo,
+} from './master-video.js'
 
 /**
  * The one transition table. Every status change of every repository is one of
@@ -138,5 +144,28 @@ export function applyTransition<E extends TransitionEvent>(
       }
     default:
       throw new IllegalTransitionError(`[mastervideo] unknown event ${String(event)}`)
+  }
+}
+
+/**
+ * The record {@link Repository.create} stores for `input`: status `created`,
+ * no attempt, no lease, no outcome yet. Pure, like {@link applyTransition}.
+ */
+export function initialRecord(input: NewMasterVideo, now: Date): MasterVideo {
+  return {
+    ...input,
+    status: 'created',
+    progress: 0,
+    attempts: 0,
+    leaseOwner: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    error: null,
+    output: null,
+    thumbnailKey: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    completedAt: null,
   }
 }

@@ -1,4 +1,6 @@
 import { ValidationError } from '../errors.js'
+import type { MasterVideo } from '../record/master-video.js'
+import type { ListPage } from './repository.js'
 
 /** The position after which the next page of a newest-first list starts. */
 export interface ListCursor {
@@ -40,4 +42,21 @@ export function decodeCursor(value: string): ListCursor {
 export function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return 20
   return Math.min(100, Math.max(1, Math.trunc(limit)))
+}
+
+/**
+ * A page from up to `size + 1` records read newest first: the first `size`
+ * are the page, and one more means there is a next page, whose cursor points
+ * after the last item shown.
+ */
+export function toPage(records: MasterVideo[], size: number): ListPage {
+  const items = records.slice(0, size)
+  const last = items.at(-1)
+  return {
+    items,
+    nextCursor:
+      records.length > size && last
+        ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
+        : null,
+  }
 }

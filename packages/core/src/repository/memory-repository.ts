@@ -1,7 +1,7 @@
 import { LeaseLostError, NotFoundError } from '../errors.js'
 import type { MasterVideo } from '../record/master-video.js'
-import { applyTransition } from '../record/state-machine.js'
-import { clampLimit, decodeCursor, encodeCursor } from './cursor.js'
+import { applyTransition, initialRecord } from '../record/state-machine.js'
+import { clampLimit, decodeCursor, toPage } from './cursor.js'
 import type { Lease, Repository } from './repository.js'
 
 /**
@@ -53,23 +53,7 @@ export function memoryRepository(): Repository {
           }
         }
       }
-      const now = new Date()
-      const record: MasterVideo = {
-        ...structuredClone(input),
-        status: 'created',
-        progress: 0,
-        attempts: 0,
-        leaseOwner: null,
-        leaseToken: null,
-        leaseExpiresAt: null,
-        error: null,
-        output: null,
-        thumbnailKey: null,
-        createdAt: now,
-        updatedAt: now,
-        startedAt: null,
-        completedAt: null,
-      }
+      const record = initialRecord(structuredClone(input), new Date())
       return { record: store(record), created: true }
     },
 
@@ -92,15 +76,7 @@ export function memoryRepository(): Repository {
         .sort(
           (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
         )
-      const items = rows.slice(0, size)
-      const last = items.at(-1)
-      return {
-        items: items.map(copy),
-        nextCursor:
-          rows.length > size && last
-            ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-            : null,
-      }
+      return toPage(rows.slice(0, size + 1).map(copy), size)
     },
 
     async claim({ workerId, leaseToken, leaseMs }) {
