@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MasterVideo } from '../record/master-video.js'
+import { initialRecord } from '../record/state-machine.js'
 import { MasterVideoEmitter } from '../service/events.js'
 import { newJob } from '../testing/repository-conformance.js'
 import { webhookNotifier } from './webhook-notifier.js'
@@ -39,19 +40,13 @@ async function receiver(statuses: number[] = []): Promise<{ url: string; deliver
 
 function record(status: MasterVideo['status']): MasterVideo {
   const now = new Date()
+  const base = initialRecord(newJob({ name: 'Мастер "003"' }), now)
   return {
-    ...newJob({ name: 'Мастер "003"' }),
+    ...base,
     status,
     progress: 1,
     attempts: 1,
-    leaseOwner: null,
     leaseToken: 'secret-token',
-    leaseExpiresAt: null,
-    error: null,
-    output: null,
-    thumbnailKey: null,
-    createdAt: now,
-    updatedAt: now,
     startedAt: now,
     completedAt: now,
   }

@@ -20,23 +20,19 @@ const expected: Record<TransitionEvent, Partial<Record<MasterVideoStatus, Master
   retry: { failed: 'created', canceled: 'created' },
 }
 
+/** A record in `status` that is mid-life: attempts made, a lease, some progress. */
 function record(status: MasterVideoStatus): MasterVideo {
   const now = new Date()
+  const base = initialRecord(newJob(), now)
   return {
-    ...newJob(),
+    ...base,
     status,
     progress: 0.5,
     attempts: 2,
     leaseOwner: 'w',
     leaseToken: 't',
     leaseExpiresAt: now,
-    error: null,
-    output: null,
-    thumbnailKey: null,
-    createdAt: now,
-    updatedAt: now,
     startedAt: now,
-    completedAt: null,
   }
 }
 
