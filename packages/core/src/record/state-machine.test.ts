@@ -6,6 +6,7 @@ import { STATUSES } from './master-video.js'
 import {
   applyTransition,
   canTransition,
+  initialRecord,
   TRANSITIONS,
   type TransitionEvent,
   transition,
