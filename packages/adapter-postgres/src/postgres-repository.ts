@@ -178,7 +178,7 @@ export function postgresRepository(
           encodeText(input.name),
           toJson(input.shots),
           input.maxAttempts,
-          input.runAt,
+          input.runAt ?? null, // null: the database's now()
           toJson(input.encoding),
           encodeNullable(input.idempotencyKey),
         ]),

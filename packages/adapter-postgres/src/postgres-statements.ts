@@ -39,7 +39,8 @@ export function statements(schema: string) {
       'insert',
       `INSERT INTO ${table} (id, project_id, name, shots, status, progress, attempts, max_attempts,
          run_at, encoding, idempotency_key, created_at, updated_at)
-       SELECT $1, $2, $3, $4::json, 'created', 0, 0, $5, $6, $7::json, $8, t.now, t.now FROM ${NOW}
+       SELECT $1, $2, $3, $4::json, 'created', 0, 0, $5, COALESCE($6::timestamptz, t.now), $7::json, $8, t.now, t.now
+       FROM ${NOW}
        ON CONFLICT DO NOTHING
        RETURNING *`,
     ),

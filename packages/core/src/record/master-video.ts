@@ -114,5 +114,9 @@ export interface NewMasterVideo {
   maxAttempts: number
   encoding: EncodingOptions
   idempotencyKey: string | null
-  runAt: Date
+  /**
+   * Earliest start. Absent: the repository's own "now" (the database clock for
+   * PostgreSQL), so an API machine whose clock runs ahead does not delay its jobs.
+   */
+  runAt?: Date
 }

@@ -154,6 +154,7 @@ export function applyTransition<E extends TransitionEvent>(
 export function initialRecord(input: NewMasterVideo, now: Date): MasterVideo {
   return {
     ...input,
+    runAt: input.runAt ?? now,
     status: 'created',
     progress: 0,
     attempts: 0,

@@ -53,7 +53,7 @@ export interface CreateMasterVideoInput {
   maxAttempts?: number
   /** A repeated key within one project returns the first job instead of creating another. */
   idempotencyKey?: string | null
-  /** Earliest start. Default now. */
+  /** Earliest start. Default: now, by the repository's clock. */
   runAt?: Date
 }
 
@@ -163,7 +163,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       maxAttempts: validateMaxAttempts(input.maxAttempts, defaultMaxAttempts),
       encoding: { ...defaultEncoding, ...validateEncoding(input.encoding) },
       idempotencyKey: validateIdempotencyKey(input.idempotencyKey),
-      runAt: input.runAt ?? new Date(),
+      ...(input.runAt ? { runAt: input.runAt } : {}),
     })
     if (result.created) {
       emit('created', result.record)

@@ -129,9 +129,16 @@ export function repositoryConformance(options: RepositoryConformanceOptions): vo
           completedAt: null,
         })
         expect(record.createdAt).toBeInstanceOf(Date)
-        expect(record.runAt.getTime()).toBe(input.runAt.getTime())
+        expect(record.runAt.getTime()).toBe((input.runAt as Date).getTime())
         expect(await repo.get(input.id)).toEqual(record)
         expect((await stored(input.id))?.status).toBe('created')
+      })
+
+      it('without runAt, the job is due at once, by the repository clock', async () => {
+        const { runAt: _omitted, ...input } = newJob()
+        const { record } = await repo.create(input)
+        expect(record.runAt.getTime()).toBe(record.createdAt.getTime())
+        expect((await claimOne()).record.id).toBe(input.id)
       })
 
       it('returns null for an unknown id', async () => {
