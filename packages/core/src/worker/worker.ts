@@ -4,7 +4,6 @@ import type { AssetResolver } from '../assets/asset-resolver.js'
 import {
   CanceledError,
   isMasterVideoError,
-  LeaseLostError,
   type MasterVideoError,
   TimeoutError,
   toMasterVideoError,
@@ -18,6 +17,7 @@ import type { Lease, Repository } from '../repository/repository.js'
 import type { MasterVideoEvents } from '../service/events.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
 import { type BackoffOptions, backoffDelay } from './backoff.js'
+import { startLeaseHeartbeat } from './lease-heartbeat.js'
 import type { Logger } from './logger.js'
 import { runJob } from './run-job.js'
 
@@ -268,7 +268,17 @@ export class Worker {
 
     this.logger.info(log, 'mastervideo job started')
     emit('processing', record)
-    const heartbeat = this.startHeartbeat(job)
+    const heartbeat = startLeaseHeartbeat({
+      repository,
+      record,
+      lease,
+      leaseMs: this.leaseMs,
+      heartbeatMs: this.heartbeatMs,
+      progressIntervalMs: this.progressIntervalMs,
+      logger: this.logger,
+      onProgress: (event) => emit('progress', event),
+      onLost: (kind, reason) => this.abort(job, kind, reason),
+    })
     const timeout =
       this.jobTimeoutMs > 0
         ? setTimeout(
@@ -360,68 +370,6 @@ export class Worker {
     } catch (error) {
       const code = isMasterVideoError(error) ? error.code : 'INTERNAL'
       this.logger.warn({ err: error, code, workerId: this.id }, 'mastervideo could not record the outcome')
-    }
-  }
-
-  private startHeartbeat(job: ActiveJob) {
-    const { repository, emit } = this.deps
-    let latest = 0
-    let written = 0
-    let lastWriteAt = 0
-    let lastRenewedAt = Date.now()
-    let inFlight: Promise<void> | null = null
-    let stopped = false
-
-    const beat = (): Promise<void> => {
-      if (stopped) return Promise.resolve()
-      if (inFlight) return inFlight
-      const progress = latest
-      inFlight = (async () => {
-        try {
-          const result = await repository.heartbeat(job.lease, { leaseMs: this.leaseMs, progress })
-          lastRenewedAt = Date.now()
-          lastWriteAt = lastRenewedAt
-          if (!result.ok) {
-            if (result.reason === 'canceled') {
-              this.abort(job, 'cancel', new CanceledError(`[mastervideo] ${job.record.id} was canceled`))
-            } else {
-              this.abort(job, 'lease', new LeaseLostError(`[mastervideo] lease on ${job.record.id} was lost`))
-            }
-            return
-          }
-          if (progress > written) {
-            written = progress
-            emit('progress', { id: job.record.id, projectId: job.record.projectId, progress })
-          }
-        } catch (error) {
-          this.logger.warn({ err: error, id: job.record.id }, 'mastervideo heartbeat failed')
-          // Past the lease we can no longer be sure we hold the job: stop before someone else starts.
-          if (Date.now() - lastRenewedAt >= this.leaseMs) {
-            this.abort(
-              job,
-              'lease',
-              new LeaseLostError(`[mastervideo] could not renew the lease on ${job.record.id}`),
-            )
-          }
-        } finally {
-          inFlight = null
-        }
-      })()
-      return inFlight
-    }
-
-    const timer = setInterval(() => void beat(), this.heartbeatMs)
-    return {
-      progress: (fraction: number) => {
-        if (!(fraction > latest)) return
-        latest = Math.min(1, fraction)
-        if (Date.now() - lastWriteAt >= this.progressIntervalMs) void beat()
-      },
-      stop: async () => {
-        stopped = true
-        clearInterval(timer)
-        if (inFlight) await inFlight
-      },
     }
   }
 }
