@@ -1,10 +1,11 @@
-// The same routes mounted three ways: in a Hono app, in Express 5, in node:http.
+// The same routes mounted four ways: in a Hono app, in Express 5, in Fastify 5, in node:http.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { getRequestListener } from '@hono/node-server'
+import Fastify from 'fastify'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { masterVideoRoutes } from '../src/index.js'
@@ -88,6 +89,28 @@ describe('mounting', () => {
       expect((await request(`${server.url}/elsewhere`)).body.toString()).toBe('not ours')
     } finally {
       await server.close()
+    }
+  })
+
+  it('in Fastify 5, beside its own routes, as docs/embedding.md shows', async () => {
+    const fastify = Fastify()
+    fastify.get('/health', async () => 'fastify ok')
+    const videos = getRequestListener(masterVideoRoutes(fx.mv, { basePath: '/api/projects' }).fetch)
+    await fastify.register(async (scope) => {
+      // Keep the body unread: the routes read it from the raw request.
+      scope.removeAllContentTypeParsers()
+      scope.addContentTypeParser('*', (_req, _payload, done) => done(null))
+      scope.all('/api/projects/*', (request, reply) => {
+        reply.hijack() // the listener writes the response itself
+        void videos(request.raw, reply.raw)
+      })
+    })
+    const url = await fastify.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      await exercise({ url, id: record.id, bytes }, '/api/projects')
+      expect((await request(`${url}/health`)).body.toString()).toBe('fastify ok')
+    } finally {
+      await fastify.close()
     }
   })
 })
