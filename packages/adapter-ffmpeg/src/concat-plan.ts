@@ -9,7 +9,7 @@ import { ValidationError } from '@mastervideo/core'
 import { clipLabel, copyCompatibility } from './concat-compat.js'
 import { type ConcatListEntry, concatListText } from './concat-list.js'
 import { inputInvalid, PREFIX } from './errors.js'
-import { copyArgs, type PlacedInput, reencodeArgs, reencodeTarget } from './ffmpeg-args.js'
+import { copyArgs, displaySize, type PlacedInput, reencodeArgs, reencodeTarget } from './ffmpeg-args.js'
 import { videoStream } from './media-probe.js'
 
 /** A dry run of a concat: what would run, and why. */
@@ -24,6 +24,8 @@ export interface ConcatPlan {
   concatList?: string
   /** Seconds of video expected in the output: the trimmed clips summed. */
   totalSec: number
+  /** The output's displayed size: the clips' own for a copy (they all match), the target for a re-encode. */
+  outputSize: { width: number; height: number }
   /** What ffprobe found about each clip. */
   probes: ProbeResult[]
 }
@@ -113,6 +115,7 @@ export function planCopy(
     args: copyArgs({ list: paths.list, output: paths.output, first: probes[0] as ProbeResult, audio }),
     concatList: concatListText(entries),
     totalSec: placed.reduce((sum, p) => sum + p.durationSec, 0),
+    outputSize: displaySize(probes[0] as ProbeResult),
     probes,
   }
 }
@@ -131,6 +134,7 @@ export function planReencode(
     reason: `${reason}; target ${target.width}x${target.height} at ${target.fps} fps, libx264 ${target.preset} CRF ${target.crf}, AAC 48 kHz stereo`,
     args: reencodeArgs({ inputs: placed, output, target }),
     totalSec: placed.reduce((sum, p) => sum + p.durationSec, 0),
+    outputSize: { width: target.width, height: target.height },
     probes,
   }
 }

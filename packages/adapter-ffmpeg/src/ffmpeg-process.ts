@@ -1,7 +1,7 @@
 import { type MasterVideoError, TimeoutError, TranscodeFailedError } from '@mastervideo/core'
 import { execa } from 'execa'
 import { abortError, ffmpegFailure, PREFIX, throwIfAborted } from './errors.js'
-import { progressParser } from './progress-parser.js'
+import { type ProgressBlock, progressParser } from './progress-parser.js'
 
 /** How one ffmpeg run is watched. */
 export interface FfmpegRunOptions {
@@ -28,6 +28,12 @@ export interface FfmpegRunOutcome {
   stderrTail: string[]
   /** Output streams (0 video, 1 audio) whose timestamps ffmpeg had to patch: a copied file would play badly. */
   nonMonotonous: Set<number>
+  /**
+   * ffmpeg's closing progress block (`progress=end`), written after the file
+   * is finished: output time and bytes as ffmpeg counted them. Absent when
+   * ffmpeg wrote none (a build without `-progress`, a stand-in binary).
+   */
+  final?: ProgressBlock
 }
 
 const TAIL_LINES = 20
@@ -65,7 +71,9 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
   let lastAdvance = Date.now()
   let bestTime = -1
   let bestSize = -1
+  let final: ProgressBlock | undefined
   const parse = progressParser((block) => {
+    if (block.end) final = block
     const time = block.outTimeSec ?? -1
     const size = block.totalSize ?? -1
     if (time > bestTime || size > bestSize) lastAdvance = Date.now()
@@ -132,7 +140,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
       const exit = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`
       throw ffmpegFailure(options.what, exit, stderrTail.slice(-10))
     }
-    return { stderrTail, nonMonotonous }
+    return { stderrTail, nonMonotonous, final }
   } finally {
     for (const timer of timers) clearTimeout(timer)
     signal?.removeEventListener('abort', onAbort)

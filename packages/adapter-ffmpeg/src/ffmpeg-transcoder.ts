@@ -18,10 +18,12 @@ import {
 import { representableInConcatList, stagePlainName } from './concat-list.js'
 import { buildPlan, type ConcatPlan, placeInput, planCopy, planReencode } from './concat-plan.js'
 import { PREFIX, throwIfAborted } from './errors.js'
-import { displaySize, thumbnailArgs } from './ffmpeg-args.js'
+import { thumbnailArgs } from './ffmpeg-args.js'
 import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
 import { runFfmpeg } from './ffmpeg-process.js'
 import { probeMedia } from './media-probe.js'
+import { checkOutput } from './output-check.js'
+import { probeCache } from './probe-cache.js'
 
 /** Options of {@link ffmpegTranscoder}. */
 export interface FfmpegTranscoderOptions {
@@ -137,12 +139,21 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       onProgress,
     })
 
+  // Accepted probes of unchanged files: plan() then concat(), or a retried job, probe once.
+  const cache = probeCache()
   const probe = async (file: string, probeOptions?: { signal?: AbortSignal }): Promise<ProbeResult> =>
-    probeMedia((await bins()).ffprobe, file, probeOptions?.signal)
+    probeMedia((await bins()).ffprobe, file, probeOptions?.signal, cache)
 
-  const probeAll = (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
+  const probeAll = async (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
     if (inputs.length === 0) throw new ValidationError(`${PREFIX} concat needs at least one input`)
-    return mapLimit(inputs, PROBE_CONCURRENCY, (input) => probe(input.path, { signal }))
+    // A clip used twice is probed once.
+    const unique = [...new Map(inputs.map((input) => [path.resolve(input.path), input.path])).values()]
+    const probed = await mapLimit(unique, PROBE_CONCURRENCY, (file) => probe(file, { signal }))
+    const byPath = new Map(probed.map((p) => [path.resolve(p.path), p]))
+    return inputs.map((input) => {
+      const found = byPath.get(path.resolve(input.path)) as ProbeResult
+      return found.path === input.path ? found : { ...found, path: input.path }
+    })
   }
 
   async function concat(request: ConcatRequest): Promise<ConcatResult> {
@@ -215,28 +226,18 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
           `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
           probes,
         )
-        await attempt()
+        outcome = await attempt()
       }
       throwIfAborted(signal)
-      const written = await probe(temp, { signal }).catch((error: unknown) => {
-        throw new TranscodeFailedError(
-          `${PREFIX} ffmpeg wrote an unreadable output: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        )
+      const result = await checkOutput({
+        file: temp,
+        plan,
+        final: outcome.final,
+        probe: (file) => probe(file, { signal }),
       })
       await rename(temp, output)
       report(1)
-      const { width, height } = displaySize(written)
-      return {
-        strategy: plan.strategy,
-        durationSec: written.durationSec,
-        width,
-        height,
-        sizeBytes: written.sizeBytes,
-        reason: plan.reason,
-      }
+      return { strategy: plan.strategy, ...result, reason: plan.reason }
     } catch (error) {
       await rm(temp, { force: true })
       throw toMasterVideoError(error, PREFIX)

@@ -1,9 +1,11 @@
+import type { BigIntStats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { MediaStreamInfo, ProbeResult } from '@mastervideo/core'
 import { TranscodeFailedError } from '@mastervideo/core'
 import { execa } from 'execa'
 import { abortError, assetNotFound, inputInvalid, PREFIX, throwIfAborted } from './errors.js'
+import type { ProbeCache } from './probe-cache.js'
 
 /**
  * The containers we accept, as ffprobe names them in `format_name`. Anything
@@ -134,14 +136,22 @@ function tail(text: string, lines = 8): string {
  * Probes one file with ffprobe and checks it is a clip we accept: a regular
  * file, in an allowed container, with a video stream, a duration, and its
  * last packets present (a file cut short by an interrupted upload passes the
- * header check but fails here, before any encoding starts).
+ * header check but fails here, before any encoding starts). With a `cache`,
+ * an unchanged file (same device, inode, size, mtime and ctime) accepted
+ * before is not probed again; the stat and its checks run every time.
  */
-export async function probeMedia(ffprobe: string, file: string, signal?: AbortSignal): Promise<ProbeResult> {
+export async function probeMedia(
+  ffprobe: string,
+  file: string,
+  signal?: AbortSignal,
+  cache?: ProbeCache,
+): Promise<ProbeResult> {
   throwIfAborted(signal)
   const absolute = path.resolve(file)
-  let info: Awaited<ReturnType<typeof stat>>
+  const startedAtNs = BigInt(Date.now()) * 1_000_000n
+  let info: BigIntStats
   try {
-    info = await stat(absolute)
+    info = await stat(absolute, { bigint: true })
   } catch (error) {
     if (
       (error as NodeJS.ErrnoException).code === 'ENOENT' ||
@@ -152,7 +162,9 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
   }
   // A FIFO or a device would block ffprobe or stream forever.
   if (!info.isFile()) throw inputInvalid(file, 'it is not a regular file')
-  if (info.size === 0) throw inputInvalid(file, 'it is empty')
+  if (info.size === 0n) throw inputInvalid(file, 'it is empty')
+  const known = cache?.get(absolute, info, file)
+  if (known) return known
 
   const result = await execa(
     ffprobe,
@@ -206,10 +218,11 @@ export async function probeMedia(ffprobe: string, file: string, signal?: AbortSi
     path: file,
     durationSec: finite(raw.format?.duration) ?? 0,
     container,
-    sizeBytes: info.size,
+    sizeBytes: Number(info.size),
     streams: (raw.streams ?? []).map(toStream),
   }
   if (!videoStream(probe)) throw inputInvalid(file, 'it has no video stream')
   if (!(probe.durationSec > 0)) throw inputInvalid(file, 'it has no duration')
+  cache?.set(absolute, info, probe, startedAtNs)
   return probe
 }
