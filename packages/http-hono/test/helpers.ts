@@ -31,15 +31,20 @@ export interface Fixture {
   close(): Promise<void>
 }
 
-export async function fixture(transcoder: TestTranscoderOptions = {}): Promise<Fixture> {
+export async function fixture(
+  transcoder: TestTranscoderOptions = {},
+  options: { hideLocalPath?: boolean } = {},
+): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-http-'))
   await mkdir(path.join(dir, 'assets'))
   const output = localOutputStore(path.join(dir, 'out'))
+  // Without localPath the routes see the store as an object store would look: streams only.
+  const { localPath: _hidden, ...streamsOnly } = output
   const mv = createMasterVideos({
     repository: memoryRepository(),
     transcoder: testTranscoder({ durationMs: 20, ...transcoder }),
     assets: (shot) => path.join(dir, 'assets', shot.assetId),
-    output,
+    output: options.hideLocalPath ? streamsOnly : output,
   })
   const worker = mv.worker({ heartbeatMs: 50, progressIntervalMs: 1 }).start()
   let clips = 0
