@@ -1,6 +1,4 @@
 import {
-  clampLimit,
-  decodeCursor,
   IllegalTransitionError,
   type Lease,
   LeaseLostError,
@@ -8,10 +6,9 @@ import {
   NotFoundError,
   type Repository,
   StorageError,
-  TRANSITIONS,
   type TransitionEvent,
-  toPage,
 } from '@mastervideo/core'
+import { clampLimit, decodeCursor, TRANSITIONS, toPage } from '@mastervideo/core/adapter'
 import pg from 'pg'
 import { isConnectionError, PREFIX, storageError, validateSchemaName } from './errors.js'
 import type { PgConnection, PgPool, PgQueryConfig } from './pg-types.js'

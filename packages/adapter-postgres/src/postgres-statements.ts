@@ -1,4 +1,5 @@
-import { STATUSES, TRANSITIONS, type TransitionEvent } from '@mastervideo/core'
+import { STATUSES, type TransitionEvent } from '@mastervideo/core'
+import { TRANSITIONS } from '@mastervideo/core/adapter'
 import { validateSchemaName } from './errors.js'
 import type { PgQueryConfig } from './pg-types.js'
 

@@ -1,5 +1,5 @@
 import './cjs-conditions.js'
-import { newLeaseToken } from '@mastervideo/core'
+import { newLeaseToken } from '@mastervideo/core/adapter'
 import { newJob } from '@mastervideo/core/testing'
 import pg from 'pg'
 import { describe, expect, it, vi } from 'vitest'

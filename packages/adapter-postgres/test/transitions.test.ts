@@ -1,11 +1,6 @@
 import './cjs-conditions.js'
-import {
-  applyTransition,
-  type MasterVideo,
-  newLeaseToken,
-  type TransitionData,
-  type TransitionEvent,
-} from '@mastervideo/core'
+import type { MasterVideo, TransitionEvent } from '@mastervideo/core'
+import { applyTransition, newLeaseToken, type TransitionData } from '@mastervideo/core/adapter'
 import { newJob } from '@mastervideo/core/testing'
 import { describe, expect, it } from 'vitest'
 import type { PostgresRepository } from '../src/index.js'

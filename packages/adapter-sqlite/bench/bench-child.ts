@@ -5,13 +5,8 @@
 //   pickup sqlite|interval  run a core worker woken by that poller; report when
 //                     each job starts; on `stop`, report how often it woke
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import {
-  createMasterVideos,
-  intervalPoller,
-  localOutputStore,
-  newLeaseToken,
-  type Poller,
-} from '@mastervideo/core'
+import { createMasterVideos, intervalPoller, localOutputStore, type Poller } from '@mastervideo/core'
+import { newLeaseToken } from '@mastervideo/core/adapter'
 import { testTranscoder } from '@mastervideo/core/testing'
 import { sqlitePoller, sqliteRepository } from '../src/index.js'
 

@@ -1,19 +1,21 @@
 import {
-  applyTransition,
-  clampLimit,
-  decodeCursor,
-  initialRecord,
   type Lease,
   LeaseLostError,
   type MasterVideo,
   type NewMasterVideo,
   NotFoundError,
   type Repository,
-  type TransitionData,
   type TransitionEvent,
-  toPage,
   ValidationError,
 } from '@mastervideo/core'
+import {
+  applyTransition,
+  clampLimit,
+  decodeCursor,
+  initialRecord,
+  type TransitionData,
+  toPage,
+} from '@mastervideo/core/adapter'
 import { invalidOption, PREFIX } from './errors.js'
 import { jobSql } from './job-sql.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'

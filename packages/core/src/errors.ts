@@ -49,6 +49,11 @@ export interface MasterVideoErrorOptions {
   retryable?: boolean
   /** Machine-readable extra facts (for example the status a job was in). */
   details?: Record<string, unknown>
+  /**
+   * The package that raised it (`'@mastervideo/adapter-sqlite'`). Logs show it;
+   * the message itself stays free of prefixes, because clients may read it.
+   */
+  origin?: string
 }
 
 /**
@@ -72,6 +77,8 @@ export class MasterVideoError extends Error {
   readonly retryable: boolean
   /** Machine-readable extra facts. */
   readonly details: Record<string, unknown> | undefined
+  /** The package that raised it, for logs (see {@link MasterVideoErrorOptions.origin}). */
+  readonly origin: string | undefined
 
   constructor(code: ErrorCode, message: string, options: MasterVideoErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -79,6 +86,7 @@ export class MasterVideoError extends Error {
     this.code = code
     this.retryable = options.retryable ?? RETRYABLE[code]
     this.details = options.details
+    this.origin = options.origin
   }
 }
 

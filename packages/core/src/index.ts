@@ -65,13 +65,14 @@ export {
   verifyWebhook,
   type WebhookHeaders,
 } from './notify/webhook-signature.js'
-export { localOutputStore, TEMP_PREFIX } from './output/local-output-store.js'
+export { localOutputStore } from './output/local-output-store.js'
 export type { ByteRange, OutputStore, PendingFile, StoredFile } from './output/output-store.js'
 export { intervalPoller } from './poller/interval-poller.js'
 export type { Poller } from './poller/poller.js'
-export { newLeaseToken, newMasterVideoId } from './record/ids.js'
+export { newMasterVideoId } from './record/ids.js'
 export {
   type AppliedStrategy,
+  CONCAT_STRATEGIES,
   type ConcatStrategy,
   type EncodingOptions,
   FINAL_STATUSES,
@@ -80,21 +81,13 @@ export {
   type MasterVideoOutput,
   type MasterVideoStatus,
   type NewMasterVideo,
+  OUTPUT_CONTENT_TYPES,
   type Shot,
   type ShotInput,
   STATUSES,
 } from './record/master-video.js'
-export {
-  applyTransition,
-  canTransition,
-  initialRecord,
-  TRANSITIONS,
-  type TransitionData,
-  type TransitionEvent,
-  transition,
-} from './record/state-machine.js'
+export { canTransition, type TransitionEvent } from './record/state-machine.js'
 export { LIMITS, validateEncoding, validateName, validateShots, X264_PRESETS } from './record/validate.js'
-export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from './repository/cursor.js'
 export { memoryRepository } from './repository/memory-repository.js'
 export type {
   ClaimOptions,
@@ -131,11 +124,4 @@ export type {
 } from './transcoder/transcoder.js'
 export { type BackoffOptions, backoffDelay } from './worker/backoff.js'
 export { type Logger, type LogMethod, silentLogger } from './worker/logger.js'
-export { outputKeys } from './worker/run-job.js'
-export {
-  type AbortKind,
-  type ActiveJob,
-  Worker,
-  type WorkerDeps,
-  type WorkerOptions,
-} from './worker/worker.js'
+export { Worker, type WorkerOptions } from './worker/worker.js'

@@ -13,8 +13,13 @@ describe.runIf(existsSync(dist) || process.env.CI)('built dist of @mastervideo/c
     const esm = await import(path.join(dist, 'index.js'))
     const cjs = require(path.join(dist, 'index.cjs'))
     expect(Object.keys(esm).sort()).toEqual(Object.keys(cjs).sort())
+    const adapterEsm = await import(path.join(dist, 'adapter/index.js'))
+    const adapterCjs = require(path.join(dist, 'adapter/index.cjs'))
+    expect(Object.keys(adapterEsm).sort()).toEqual(Object.keys(adapterCjs).sort())
+    for (const adapter of [adapterEsm, adapterCjs])
+      expect(adapter.transition('failed', 'retry')).toBe('created')
     for (const mod of [esm, cjs]) {
-      expect(mod.transition('failed', 'retry')).toBe('created')
+      expect(mod.canTransition('failed', 'retry')).toBe(true)
       const repo = mod.memoryRepository()
       const { record } = await repo.create({
         id: 'master_1_smoke000',
@@ -30,5 +35,7 @@ describe.runIf(existsSync(dist) || process.env.CI)('built dist of @mastervideo/c
     }
     const testing = await import(path.join(dist, 'testing/index.js'))
     expect(typeof testing.repositoryConformance).toBe('function')
+    // ESM only: vitest, which the suites import, has no CommonJS build.
+    expect(existsSync(path.join(dist, 'testing/index.cjs'))).toBe(false)
   })
 })

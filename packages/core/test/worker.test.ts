@@ -3,10 +3,10 @@ import {
   InputInvalidError,
   intervalPoller,
   memoryRepository,
-  newLeaseToken,
   type Repository,
   TranscodeFailedError,
 } from '@mastervideo/core'
+import { newLeaseToken } from '@mastervideo/core/adapter'
 import { testTranscoder } from '@mastervideo/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, harness, sleep, until } from './helpers.js'

@@ -6,13 +6,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { getRequestListener } from '@hono/node-server'
-import {
-  createMasterVideos,
-  localOutputStore,
-  memoryRepository,
-  newLeaseToken,
-  type Transcoder,
-} from '@mastervideo/core'
+import { createMasterVideos, localOutputStore, memoryRepository, type Transcoder } from '@mastervideo/core'
+import { newLeaseToken } from '@mastervideo/core/adapter'
 import send from 'send'
 import { masterVideoRoutes } from '../src/index.js'
 

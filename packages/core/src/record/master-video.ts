@@ -28,8 +28,14 @@ export interface Shot {
 /** A shot as callers may write it: a bare asset id is shorthand for `{ assetId }`. */
 export type ShotInput = string | Shot
 
-/** How the clips are joined. `auto` copies streams when every clip matches and re-encodes otherwise. */
-export type ConcatStrategy = 'auto' | 'copy' | 'reencode'
+/**
+ * Every way the clips can be joined, in the order a form or `--help` lists them:
+ * `auto` copies streams when every clip matches and re-encodes otherwise.
+ */
+export const CONCAT_STRATEGIES = ['auto', 'copy', 'reencode'] as const
+
+/** How the clips are joined (one of {@link CONCAT_STRATEGIES}). */
+export type ConcatStrategy = (typeof CONCAT_STRATEGIES)[number]
 
 /** The strategy that actually ran. */
 export type AppliedStrategy = 'copy' | 'reencode'
@@ -66,7 +72,15 @@ export interface MasterVideoOutput {
   width: number
   height: number
   strategy: AppliedStrategy
+  /**
+   * The media type of the file (`video/mp4`). Records written before this
+   * field existed lack it; read it as {@link OUTPUT_CONTENT_TYPES}`.video`.
+   */
+  contentType?: string
 }
+
+/** The media types of the files a job writes: the master video and its poster frame. */
+export const OUTPUT_CONTENT_TYPES = { video: 'video/mp4', thumbnail: 'image/jpeg' } as const
 
 /** One master-video job: everything a repository stores about it. */
 export interface MasterVideo {

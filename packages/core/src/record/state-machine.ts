@@ -44,7 +44,7 @@ export function canTransition(from: MasterVideoStatus, event: TransitionEvent): 
  * @throws {@link IllegalTransitionError} when the table has no such move.
  * @example
  * ```ts
- * import { transition } from '@mastervideo/core'
+ * import { transition } from '@mastervideo/core/adapter'
  *
  * transition('failed', 'retry') // 'created'
  * transition('completed', 'cancel') // throws ILLEGAL_TRANSITION

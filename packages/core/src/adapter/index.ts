@@ -1,0 +1,37 @@
+/**
+ * `@mastervideo/core/adapter`: the toolkit for writing a mastervideo adapter
+ * (a repository, an output store, an asset resolver). A host application
+ * never needs it; it imports `@mastervideo/core`.
+ *
+ * What is here: the transition table and the pure functions that compute a
+ * record after each event, the record's initial state, the list cursor
+ * helpers, and the naming rules of output files. Prove an adapter with the
+ * suites of `@mastervideo/core/testing`.
+ *
+ * @example
+ * ```ts
+ * import { applyTransition, initialRecord } from '@mastervideo/core/adapter'
+ *
+ * const now = new Date()
+ * const record = initialRecord(
+ *   { id: 'master_1_abcdefgh', projectId: 'p1', name: '003', shots: [{ assetId: 'a.mp4' }], maxAttempts: 3, encoding: {}, idempotencyKey: null },
+ *   now,
+ * )
+ * const canceled = applyTransition(record, 'cancel', {}, now)
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { TEMP_PREFIX } from '../output/local-output-store.js'
+export { newLeaseToken } from '../record/ids.js'
+export {
+  applyTransition,
+  canTransition,
+  initialRecord,
+  TRANSITIONS,
+  type TransitionData,
+  type TransitionEvent,
+  transition,
+} from '../record/state-machine.js'
+export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
+export { outputKeys } from '../worker/run-job.js'
