@@ -21,10 +21,28 @@ for (const dir of readdirSync(path.join(root, 'packages'))) {
     failed++
     continue
   }
-  for (const [tool, args] of [
+  // Subpaths without a `require` condition are ESM only on purpose (core's
+  // testing entry imports vitest): check those under attw's esm-only profile.
+  const esmOnly = Object.entries(pkg.exports)
+    .filter(([subpath, target]) => subpath !== '.' && typeof target === 'object' && !('require' in target))
+    .map(([subpath]) => subpath)
+  const checks = [
     ['publint', ['--strict', folder]],
-    ['attw', ['--pack', folder, '--profile', 'node16']],
-  ]) {
+    [
+      'attw',
+      [
+        '--pack',
+        folder,
+        '--profile',
+        'node16',
+        ...(esmOnly.length ? ['--exclude-entrypoints', ...esmOnly] : []),
+      ],
+    ],
+    ...(esmOnly.length
+      ? [['attw', ['--pack', folder, '--profile', 'esm-only', '--entrypoints', ...esmOnly]]]
+      : []),
+  ]
+  for (const [tool, args] of checks) {
     try {
       execFileSync(bin(tool), args, { stdio: 'pipe', cwd: root })
       console.log(`ok   ${tool} ${pkg.name}`)

@@ -1,11 +1,13 @@
 import { defineConfig } from 'tsup'
 
-const shared = { dts: true, sourcemap: true, target: 'node20' } as const
-
-export default defineConfig([
-  // What hosts and adapter authors import: dual ESM + CJS.
-  { ...shared, entry: ['src/index.ts', 'src/adapter/index.ts'], format: ['esm', 'cjs'], clean: true },
-  // The conformance suites import vitest, which is ESM only; a CJS build of
-  // them could only throw on require(), so there is none.
-  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'] },
-])
+// One build, so the three entries share chunks (one MasterVideoError class).
+// The conformance suites import vitest, which is ESM only: the `build` script
+// removes their CommonJS output, which could only throw on require().
+export default defineConfig({
+  entry: ['src/index.ts', 'src/adapter/index.ts', 'src/testing/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'node20',
+})
