@@ -2,7 +2,11 @@
 //
 //   npm start -w @mastervideo/example-script -- <clips-folder> [output-folder]
 //
-// The clips are joined in file-name order. This is the whole programmatic API:
+// The clips are joined in file-name order. Relative folders are read from
+// where you ran the command (`npm start -w` runs this file inside
+// examples/script, and npm says where it was started in INIT_CWD); the output
+// goes to data/script-output there unless you name a folder (data/ is
+// gitignored). This is the whole programmatic API:
 // a repository (SQLite file), a transcoder (bundled ffmpeg), where clips come
 // from, where the result goes, one job and one worker.
 import { mkdir, readdir } from 'node:fs/promises'
@@ -11,11 +15,14 @@ import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
 import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import { createMasterVideos, directoryAssets, localOutputStore } from '@mastervideo/core'
 
-const [clipsDir, outDir = 'master-videos'] = process.argv.slice(2)
-if (!clipsDir) {
-  console.error('usage: main.ts <clips-folder> [output-folder]')
+const [clipsArg, outArg = path.join('data', 'script-output')] = process.argv.slice(2)
+if (!clipsArg) {
+  console.error('usage: npm start -w @mastervideo/example-script -- <clips-folder> [output-folder]')
   process.exit(2)
 }
+const startedIn = process.env.INIT_CWD ?? process.cwd()
+const clipsDir = path.resolve(startedIn, clipsArg)
+const outDir = path.resolve(startedIn, outArg)
 
 const clips = (await readdir(clipsDir)).filter((name) => /\.(mp4|mov|mkv|webm)$/i.test(name)).sort()
 if (clips.length === 0) {

@@ -21,10 +21,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const run = (args: string[]) =>
+const run = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, ['--conditions=@mastervideo/source', '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: example,
     reject: false,
+    env,
   })
 
 describe('examples/script', () => {
@@ -45,6 +46,18 @@ describe('examples/script', () => {
     expect(probe.streams.find((s) => s.type === 'video')).toMatchObject({ width: 640, height: 360 })
     expect((await stat(file)).size).toBeGreaterThan(0)
     expect((await readdir(out)).some((f) => f.endsWith('.jpg'))).toBe(true)
+  })
+
+  it('reads relative folders from where npm was started, and writes to data/script-output there', {
+    timeout: 120_000,
+  }, async () => {
+    // `npm start -w` runs main.ts inside examples/script; npm puts the folder
+    // the user typed the command in into INIT_CWD.
+    const result = await run(['demo'], { INIT_CWD: dir })
+    expect(result.exitCode, result.stderr).toBe(0)
+    const file = /^done: (\S+) \(/m.exec(result.stdout)?.[1] as string
+    expect(path.dirname(file)).toBe(path.join(dir, 'data', 'script-output'))
+    expect((await stat(file)).size).toBeGreaterThan(0)
   })
 
   it('says what is wrong with an empty folder and exits 1', async () => {
