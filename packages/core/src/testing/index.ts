@@ -1,7 +1,8 @@
 /**
- * Test helpers for mastervideo adapters: the conformance suites every
- * repository and transcoder runs, and a transcoder for tests that need no ffmpeg.
- * Requires `vitest` (an optional peer dependency).
+ * Test helpers for mastervideo adapters: a conformance suite for every port
+ * (repository, output store, poller, transcoder), a multi-process claim
+ * harness, and a transcoder for tests that need no ffmpeg. ESM only; the
+ * suites require `vitest` (an optional peer dependency).
  *
  * @example
  * ```ts
@@ -14,11 +15,30 @@
  * @packageDocumentation
  */
 export {
+  type ClaimReport,
+  type ClaimWorkerError,
+  type ClaimWorkers,
+  type ClaimWorkersOptions,
+  startClaimWorkers,
+} from './claim-workers.js'
+export {
+  type MultiProcessClaimConformanceOptions,
+  multiProcessClaimConformance,
+} from './multi-process-claim-conformance.js'
+export { type OutputStoreConformanceOptions, outputStoreConformance } from './output-store-conformance.js'
+export { type PollerConformanceOptions, pollerConformance } from './poller-conformance.js'
+export { repositoryClaimConformance } from './repository-claim-suite.js'
+export { repositoryConformance } from './repository-conformance.js'
+export { repositoryCreateConformance } from './repository-create-suite.js'
+export { repositoryHeartbeatConformance } from './repository-heartbeat-suite.js'
+export { repositoryListConformance } from './repository-list-suite.js'
+export { repositoryRoundTripConformance } from './repository-round-trip-suite.js'
+export {
   type InspectedRecord,
   newJob,
   type RepositoryConformanceOptions,
-  repositoryConformance,
-} from './repository-conformance.js'
+} from './repository-suite.js'
+export { repositoryTransitionConformance } from './repository-transition-suite.js'
 export {
   type TestClip,
   type TestTranscoder,
