@@ -1,6 +1,6 @@
-import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { AssetNotFoundError, type AssetResolver } from '@mastervideo/core'
+import { resolveInsideRoot } from '@mastervideo/core/adapter'
 import { invalidOption, PREFIX, storageError } from './errors.js'
 import { quoteIdentifier } from './sql-identifier.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
@@ -107,25 +107,10 @@ export function sqliteAssets(options: SqliteAssetsOptions): AssetResolver {
       if (typeof found.path !== 'string' || found.path === '' || found.path.includes('\u0000')) {
         throw notFound(assetId, `has no usable path in ${options.table}.${options.pathColumn}`)
       }
-      const candidate = root ? path.resolve(root, found.path) : path.resolve(found.path)
-      let real: string
-      try {
-        real = await realpath(candidate)
-      } catch (cause) {
-        throw notFound(assetId, `points to ${candidate}, which does not exist`, cause)
-      }
-      if (root) {
-        const realRoot = await realpath(root).catch((cause) => {
-          throw notFound(assetId, `cannot be checked: asset root ${root} does not exist`, cause)
-        })
-        const relative = path.relative(realRoot, real)
-        if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-          throw notFound(assetId, `resolves outside the asset root ${root}`)
-        }
-      }
-      if (!(await stat(real)).isFile())
-        throw notFound(assetId, `points to ${candidate}, which is not a regular file`)
-      return real
+      // Host-stored paths may be absolute; with a root they must still land inside it.
+      const file = await resolveInsideRoot(root, found.path, { trusted: true })
+      if (!file.ok) throw notFound(assetId, file.reason, file.cause)
+      return file.path
     },
   }
 }

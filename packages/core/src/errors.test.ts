@@ -7,6 +7,7 @@ import {
   MasterVideoError,
   TimeoutError,
   toMasterVideoError,
+  withoutPaths,
 } from './errors.js'
 
 describe('errors', () => {
@@ -56,5 +57,33 @@ describe('errors', () => {
     expect(toMasterVideoError('weird')).toMatchObject({ code: 'INTERNAL', retryable: true })
     const own = new TimeoutError('t')
     expect(toMasterVideoError(own)).toBe(own)
+  })
+
+  it('wraps with a context and an origin, and keeps server paths out of the message', () => {
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/srv/data/out/a.mp4'"), {
+      code: 'ENOENT',
+    })
+    const error = toMasterVideoError(enoent, { context: 'cannot open the video', origin: '@mastervideo/x' })
+    expect(error).toMatchObject({
+      code: 'INTERNAL',
+      origin: '@mastervideo/x',
+      cause: enoent,
+      details: { context: 'cannot open the video' },
+    })
+    expect(error.message).toBe("cannot open the video: ENOENT: no such file or directory, open 'a.mp4'")
+    const full = toMasterVideoError(Object.assign(new Error('write /srv/x'), { code: 'ENOSPC' }), {
+      context: 'cannot commit the video',
+    })
+    expect(full.message).toBe('cannot commit the video: no space left on device')
+    expect(full.message).not.toMatch(/\[mastervideo/)
+  })
+
+  it.each([
+    ["open '/srv/v/a.mp4'", "open 'a.mp4'"],
+    ['C:\\media\\clips\\b.mov failed', 'b.mov failed'],
+    ['clips/a.mp4 is relative', 'clips/a.mp4 is relative'],
+    ['1/2 of the frames', '1/2 of the frames'],
+  ])('withoutPaths(%j) is %j', (input, expected) => {
+    expect(withoutPaths(input)).toBe(expected)
   })
 })

@@ -199,16 +199,61 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(RETRYABLE, value)
 }
 
+/** Options of {@link toMasterVideoError}. */
+export interface ToMasterVideoErrorOptions {
+  /** The package that caught it (`'@mastervideo/adapter-ffmpeg'`), set as the error's `origin`. */
+  origin?: string
+  /**
+   * What was being done, in plain words and without paths (`'cannot commit the
+   * video'`). It opens the message and is kept in `details.context`.
+   */
+  context?: string
+}
+
+// An absolute path (POSIX or Windows) up to its last separator.
+const ABSOLUTE_PATH_DIRS = /(?:\b[A-Za-z]:)?(?:[\\/][^\s'"`\\/]+)+[\\/](?=[^\s'"`\\/])/g
+
+/**
+ * `text` with every absolute path cut to its base name
+ * (`open '/srv/data/a.mp4'` becomes `open 'a.mp4'`), so a message a client
+ * may read names the file without showing where the server keeps it.
+ *
+ * @example
+ * ```ts
+ * import { withoutPaths } from '@mastervideo/core/adapter'
+ *
+ * console.log(withoutPaths("ENOENT: no such file or directory, open '/srv/v/a.mp4'")) // ... open 'a.mp4'
+ * ```
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH_DIRS, '')
+}
+
 /**
  * Turns anything thrown into a {@link MasterVideoError}: mastervideo errors pass
- * through; `ENOSPC` becomes `NO_SPACE`; the rest becomes `INTERNAL` with the
- * original as `cause`.
+ * through unchanged; `ENOSPC` becomes `NO_SPACE`; the rest becomes `INTERNAL`.
+ * The thrown value is the `cause` (logs show it whole); the message carries its
+ * text with absolute paths cut to base names, after `context` when given.
+ *
+ * @example
+ * ```ts
+ * import { toMasterVideoError } from '@mastervideo/core'
+ *
+ * const error = toMasterVideoError(new Error('disk on fire'), { context: 'cannot save the video' })
+ * console.log(error.code, error.message) // INTERNAL cannot save the video: disk on fire
+ * ```
  */
-export function toMasterVideoError(error: unknown, prefix = '[mastervideo]'): MasterVideoError {
+export function toMasterVideoError(
+  error: unknown,
+  options: ToMasterVideoErrorOptions = {},
+): MasterVideoError {
   if (isMasterVideoError(error)) return error
+  const { origin, context } = options
   const code = (error as { code?: unknown } | null)?.code
-  const message = error instanceof Error ? error.message : String(error)
-  if (code === 'ENOSPC')
-    return new NoSpaceError(`${prefix} no space left on device: ${message}`, { cause: error })
-  return new MasterVideoError('INTERNAL', `${prefix} ${message}`, { cause: error })
+  const text = withoutPaths(error instanceof Error ? error.message : String(error))
+  const wrap = { cause: error, origin, ...(context ? { details: { context } } : {}) }
+  if (code === 'ENOSPC') {
+    return new NoSpaceError(`${context ? `${context}: ` : ''}no space left on device`, wrap)
+  }
+  return new MasterVideoError('INTERNAL', context ? `${context}: ${text}` : text, wrap)
 }

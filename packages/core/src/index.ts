@@ -47,6 +47,7 @@ export {
   RETRYABLE,
   StorageError,
   TimeoutError,
+  type ToMasterVideoErrorOptions,
   TranscodeFailedError,
   toMasterVideoError,
   ValidationError,
@@ -113,15 +114,16 @@ export {
   type ScopeOptions,
 } from './service/master-videos.js'
 export { errorOfRecord, type WaitForOptions } from './service/wait-for.js'
-export type {
-  ConcatInput,
-  ConcatRequest,
-  ConcatResult,
-  MediaStreamInfo,
-  ProbeResult,
-  ThumbnailOptions,
-  Transcoder,
+export { type BackoffOptions, backoffDelay } from './support/backoff.js'
+export { type Logger, type LogMethod, silentLogger } from './support/logger.js'
+export {
+  type ConcatInput,
+  type ConcatRequest,
+  type ConcatResult,
+  type MediaStreamInfo,
+  POSTER_DEFAULTS,
+  type ProbeResult,
+  type ThumbnailOptions,
+  type Transcoder,
 } from './transcoder/transcoder.js'
-export { type BackoffOptions, backoffDelay } from './worker/backoff.js'
-export { type Logger, type LogMethod, silentLogger } from './worker/logger.js'
 export { Worker, type WorkerOptions } from './worker/worker.js'

@@ -22,6 +22,13 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type InsideRootResult,
+  type ResolveInsideRootOptions,
+  resolveInsideRoot,
+} from '../assets/resolve-inside-root.js'
+export { withoutPaths } from '../errors.js'
 export { TEMP_PREFIX } from '../output/local-output-store.js'
 export { newLeaseToken } from '../record/ids.js'
 export {
@@ -34,4 +41,5 @@ export {
   transition,
 } from '../record/state-machine.js'
 export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
+export { abortError, throwIfAborted } from '../support/abort.js'
 export { outputKeys } from '../worker/run-job.js'

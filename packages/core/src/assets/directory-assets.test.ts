@@ -55,4 +55,12 @@ describe('directoryAssets', () => {
   ])('refuses %s with ASSET_NOT_FOUND', async (_what, assetId) => {
     expect(await codeOf(assetId)).toBe('ASSET_NOT_FOUND')
   })
+
+  it('names the asset id in the message, never the server path', async () => {
+    const error = await directoryAssets(root)
+      .resolve({ assetId: 'escape.mp4' }, job)
+      .catch((e: Error) => e)
+    expect((error as Error).message).toBe('Asset "escape.mp4" resolves outside the asset root')
+    expect((error as Error).message).not.toContain(root)
+  })
 })

@@ -1,7 +1,7 @@
 import type { MasterVideo } from '../record/master-video.js'
 import type { MasterVideos } from '../service/master-videos.js'
-import { backoffDelay } from '../worker/backoff.js'
-import { type Logger, silentLogger } from '../worker/logger.js'
+import { backoffDelay } from '../support/backoff.js'
+import { type Logger, silentLogger } from '../support/logger.js'
 import { signWebhook } from './webhook-signature.js'
 
 /** The events a webhook reports. */

@@ -43,7 +43,7 @@ export function localOutputStore(directory: string): OutputStore {
       try {
         await mkdir(root, { recursive: true })
       } catch (error) {
-        throw toMasterVideoError(error, `[mastervideo] cannot create output directory ${root}:`)
+        throw toMasterVideoError(error, { context: 'cannot create the output directory' })
       }
       const temp = path.join(root, `${TEMP_PREFIX}${randomSuffix(10)}-${key}`)
       return {
@@ -66,7 +66,7 @@ export function localOutputStore(directory: string): OutputStore {
                 cause: error,
               })
             }
-            throw toMasterVideoError(error, `[mastervideo] cannot commit ${key}:`)
+            throw toMasterVideoError(error, { context: `cannot commit ${key}` })
           }
         },
         async discard() {
@@ -81,7 +81,7 @@ export function localOutputStore(directory: string): OutputStore {
         return info.isFile() ? { key, size: info.size, mtimeMs: info.mtimeMs } : null
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-        throw toMasterVideoError(error, `[mastervideo] cannot stat ${key}:`)
+        throw toMasterVideoError(error, { context: `cannot stat ${key}` })
       }
     },
 
@@ -93,7 +93,7 @@ export function localOutputStore(directory: string): OutputStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           throw new NotFoundError(`[mastervideo] no output file ${key}`, { cause: error, details: { key } })
         }
-        throw toMasterVideoError(error, `[mastervideo] cannot open ${key}:`)
+        throw toMasterVideoError(error, { context: `cannot open ${key}` })
       }
       // The stream owns the handle and closes it on end, error or destroy.
       return handle.createReadStream(range ? { start: range.start, end: range.end } : {})

@@ -11,8 +11,8 @@ export function randomSuffix(n = 8): string {
 }
 
 /**
- * A new job id in the original system's shape, `master_<ms>_<8 chars>`, so ids
- * sort by creation time and old links keep their look.
+ * A new job id, `master_<ms>_<8 chars>`: ids sort by creation time, and the
+ * prefix says what an id names wherever it shows up (a URL, a log line, a file name).
  *
  * @example
  * ```ts

@@ -44,7 +44,7 @@ export type AppliedStrategy = 'copy' | 'reencode'
 export interface EncodingOptions {
   /** Default `auto`. */
   strategy?: ConcatStrategy
-  /** x264 preset for re-encoding. Default `medium`, as the original system. */
+  /** x264 preset for re-encoding. Default `medium`. */
   preset?: string
   /** x264 constant rate factor, 0-51. Default 23. */
   crf?: number

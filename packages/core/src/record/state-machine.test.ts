@@ -53,7 +53,7 @@ describe('state machine', () => {
             error = e
           }
           expect(isMasterVideoError(error) && error.code).toBe('ILLEGAL_TRANSITION')
-          expect((error as Error).message).toContain(`cannot ${event} a ${from} job (master_1_x)`)
+          expect((error as Error).message).toContain(`Cannot ${event} a ${from} job (master_1_x)`)
         }
       })
     }

@@ -53,7 +53,7 @@ export function canTransition(from: MasterVideoStatus, event: TransitionEvent): 
 export function transition(from: MasterVideoStatus, event: TransitionEvent, id?: string): MasterVideoStatus {
   if (!canTransition(from, event)) {
     throw new IllegalTransitionError(
-      `[mastervideo] cannot ${event} a ${from} job${id ? ` (${id})` : ''}; allowed from: ${TRANSITIONS[event].from.join(', ')}`,
+      `Cannot ${event} a ${from} job${id ? ` (${id})` : ''}; allowed from: ${TRANSITIONS[event].from.join(', ')}`,
       { details: { from, event, ...(id ? { id } : {}) } },
     )
   }
@@ -143,7 +143,7 @@ export function applyTransition<E extends TransitionEvent>(
         completedAt: null,
       }
     default:
-      throw new IllegalTransitionError(`[mastervideo] unknown event ${String(event)}`)
+      throw new IllegalTransitionError(`Unknown event ${String(event)}`)
   }
 }
 

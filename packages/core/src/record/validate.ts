@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors.js'
 import type { ConcatStrategy, EncodingOptions, MasterVideoStatus, Shot, ShotInput } from './master-video.js'
-import { STATUSES } from './master-video.js'
+import { CONCAT_STRATEGIES, STATUSES } from './master-video.js'
 
 /** Limits `create()` enforces on its input. */
 export const LIMITS = {
@@ -26,10 +26,8 @@ export const X264_PRESETS = [
   'placebo',
 ] as const
 
-const STRATEGIES: readonly ConcatStrategy[] = ['auto', 'copy', 'reencode']
-
 function fail(message: string, field: string): never {
-  throw new ValidationError(`[mastervideo] ${message}`, { details: { field } })
+  throw new ValidationError(message, { details: { field } })
 }
 
 function hasControlChars(value: string): boolean {
@@ -105,8 +103,8 @@ export function validateEncoding(value: unknown): EncodingOptions {
   }
   const out: EncodingOptions = {}
   if (input.strategy !== undefined) {
-    if (!STRATEGIES.includes(input.strategy as ConcatStrategy)) {
-      fail(`encoding.strategy must be one of ${STRATEGIES.join(', ')}`, 'encoding.strategy')
+    if (!CONCAT_STRATEGIES.includes(input.strategy as ConcatStrategy)) {
+      fail(`encoding.strategy must be one of ${CONCAT_STRATEGIES.join(', ')}`, 'encoding.strategy')
     }
     out.strategy = input.strategy as ConcatStrategy
   }

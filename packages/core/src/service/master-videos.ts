@@ -13,8 +13,8 @@ import {
   validateStatus,
 } from '../record/validate.js'
 import type { CreateResult, ListPage, Repository } from '../repository/repository.js'
+import { type Logger, silentLogger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
-import { type Logger, silentLogger } from '../worker/logger.js'
 import { Worker, type WorkerDeps, type WorkerOptions } from '../worker/worker.js'
 import { MasterVideoEmitter, type MasterVideoEvents } from './events.js'
 import { type WaitForOptions, waitFor } from './wait-for.js'
@@ -149,7 +149,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
     validateId(id, 'id')
     const record = await repository.get(id)
     if (!record || (scope?.projectId !== undefined && record.projectId !== scope.projectId)) {
-      throw new NotFoundError(`[mastervideo] no master video ${id}`, { details: { id } })
+      throw new NotFoundError(`No master video ${id}`, { details: { id } })
     }
     return record
   }
@@ -207,7 +207,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
     async delete(id, scope) {
       await scoped(id, scope)
       const record = await repository.delete(id)
-      if (!record) throw new NotFoundError(`[mastervideo] no master video ${id}`, { details: { id } })
+      if (!record) throw new NotFoundError(`No master video ${id}`, { details: { id } })
       for (const worker of workers) worker.abortJob(id)
       const keys = [record.output?.key, record.thumbnailKey].filter((key): key is string => Boolean(key))
       for (const key of keys) {

@@ -16,10 +16,10 @@ export interface WaitForOptions {
 /** The error a failed or canceled record stands for. */
 export function errorOfRecord(record: MasterVideo): MasterVideoError {
   if (record.status === 'canceled') {
-    return new CanceledError(`[mastervideo] ${record.id} was canceled`, { details: { id: record.id } })
+    return new CanceledError(`Master video ${record.id} was canceled`, { details: { id: record.id } })
   }
   const code = record.error && isErrorCode(record.error.code) ? record.error.code : 'INTERNAL'
-  return new MasterVideoError(code, record.error?.message ?? `[mastervideo] ${record.id} failed`, {
+  return new MasterVideoError(code, record.error?.message ?? `Master video ${record.id} failed`, {
     details: { id: record.id },
   })
 }
@@ -57,7 +57,7 @@ export function waitFor(
       fn()
     }
     const onAbort = () =>
-      settle(() => reject(options.signal?.reason ?? new CanceledError('[mastervideo] waitFor aborted')))
+      settle(() => reject(options.signal?.reason ?? new CanceledError('waitFor was aborted')))
 
     async function check(): Promise<void> {
       let record: MasterVideo | null
@@ -67,7 +67,7 @@ export function waitFor(
         settle(() => reject(error))
         return
       }
-      if (!record) settle(() => reject(new NotFoundError(`[mastervideo] no master video ${id}`)))
+      if (!record) settle(() => reject(new NotFoundError(`No master video ${id}`, { details: { id } })))
       else if (record.status === 'completed') settle(() => resolve(record))
       else if (record.status === 'failed' || record.status === 'canceled') {
         settle(() => reject(errorOfRecord(record)))
@@ -81,7 +81,7 @@ export function waitFor(
       limitTimer = setTimeout(
         () =>
           settle(() =>
-            reject(new TimeoutError(`[mastervideo] ${id} not done after ${options.timeoutMs} ms`)),
+            reject(new TimeoutError(`Master video ${id} was not done after ${options.timeoutMs} ms`)),
           ),
         options.timeoutMs,
       )

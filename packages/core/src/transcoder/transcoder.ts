@@ -70,11 +70,30 @@ export interface ConcatResult {
   reason?: string
 }
 
+/**
+ * The poster frame a job gets, and what a transcoder uses where
+ * {@link ThumbnailOptions} leave a value out: the frame at 1 s (the middle of
+ * videos shorter than 2 s), 640 pixels wide.
+ *
+ * @example
+ * ```ts
+ * import { POSTER_DEFAULTS } from '@mastervideo/core'
+ *
+ * console.log(POSTER_DEFAULTS.atSec(0.6), POSTER_DEFAULTS.width) // 0.3 640
+ * ```
+ */
+export const POSTER_DEFAULTS = {
+  /** The second to grab from a video lasting `durationSec`. */
+  atSec: (durationSec: number): number => Math.min(1, durationSec / 2),
+  /** Width in pixels; the height keeps the aspect ratio. */
+  width: 640,
+} as const
+
 /** Arguments of {@link Transcoder.thumbnail}. */
 export interface ThumbnailOptions {
-  /** Second of the video to grab. Default 1, or the middle of shorter videos. */
+  /** Second of the video to grab. Default {@link POSTER_DEFAULTS}`.atSec(duration)`. */
   atSec?: number
-  /** Width in pixels; height keeps the aspect ratio. Default 640. */
+  /** Width in pixels; height keeps the aspect ratio. Default {@link POSTER_DEFAULTS}`.width`. */
   width?: number
   signal?: AbortSignal
 }

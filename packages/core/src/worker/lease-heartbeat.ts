@@ -2,7 +2,7 @@ import { CanceledError, LeaseLostError, type MasterVideoError } from '../errors.
 import type { MasterVideo } from '../record/master-video.js'
 import type { Lease, Repository } from '../repository/repository.js'
 import type { ProgressEvent } from '../service/events.js'
-import type { Logger } from './logger.js'
+import type { Logger } from '../support/logger.js'
 
 /** What {@link startLeaseHeartbeat} needs. */
 export interface LeaseHeartbeatOptions {
@@ -55,9 +55,9 @@ export function startLeaseHeartbeat(options: LeaseHeartbeatOptions): LeaseHeartb
         lastWriteAt = lastRenewedAt
         if (!result.ok) {
           if (result.reason === 'canceled') {
-            options.onLost('cancel', new CanceledError(`[mastervideo] ${record.id} was canceled`))
+            options.onLost('cancel', new CanceledError(`Master video ${record.id} was canceled`))
           } else {
-            options.onLost('lease', new LeaseLostError(`[mastervideo] lease on ${record.id} was lost`))
+            options.onLost('lease', new LeaseLostError(`The lease on ${record.id} was lost`))
           }
           return
         }
@@ -68,10 +68,7 @@ export function startLeaseHeartbeat(options: LeaseHeartbeatOptions): LeaseHeartb
       } catch (error) {
         logger.warn({ err: error, id: record.id }, 'mastervideo heartbeat failed')
         if (Date.now() - lastRenewedAt >= leaseMs) {
-          options.onLost(
-            'lease',
-            new LeaseLostError(`[mastervideo] could not renew the lease on ${record.id}`),
-          )
+          options.onLost('lease', new LeaseLostError(`Could not renew the lease on ${record.id}`))
         }
       } finally {
         inFlight = null

@@ -1,9 +1,9 @@
 import type { AssetResolver } from '../assets/asset-resolver.js'
-import { CanceledError, isMasterVideoError } from '../errors.js'
 import type { OutputStore, PendingFile } from '../output/output-store.js'
-import type { MasterVideo, MasterVideoOutput } from '../record/master-video.js'
-import type { ConcatInput, Transcoder } from '../transcoder/transcoder.js'
-import type { Logger } from './logger.js'
+import { type MasterVideo, type MasterVideoOutput, OUTPUT_CONTENT_TYPES } from '../record/master-video.js'
+import { throwIfAborted } from '../support/abort.js'
+import type { Logger } from '../support/logger.js'
+import { type ConcatInput, POSTER_DEFAULTS, type Transcoder } from '../transcoder/transcoder.js'
 
 /** What {@link runJob} needs. */
 export interface RunJobContext {
@@ -18,16 +18,17 @@ export interface RunJobContext {
   complete: (outcome: { output: MasterVideoOutput; thumbnailKey: string | null }) => Promise<MasterVideo>
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted)
-    throw isMasterVideoError(signal.reason) ? signal.reason : new CanceledError('[mastervideo] aborted')
-}
-
 /**
- * The fixed names of a job's files: `<id>_<timestamp>.mp4`, as the original
- * system named them (its ids already start with `master_`), and a `.jpg` poster
- * beside it. The timestamp keeps a retried job from overwriting a file a
- * client may still be reading.
+ * The fixed names of a job's files: `<id>_<timestamp>.mp4` (ids already start
+ * with `master_`), and a `.jpg` poster beside it. The timestamp keeps a
+ * retried job from overwriting a file a client may still be reading.
+ *
+ * @example
+ * ```ts
+ * import { outputKeys } from '@mastervideo/core/adapter'
+ *
+ * console.log(outputKeys('master_1_abcdefgh', 1700000000000).video) // master_1_abcdefgh_1700000000000.mp4
+ * ```
  */
 export function outputKeys(id: string, now = Date.now()): { video: string; thumbnail: string } {
   return { video: `${id}_${now}.mp4`, thumbnail: `${id}_${now}.jpg` }
@@ -72,8 +73,11 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
     let thumbnailKey: string | null = null
     try {
       poster = await output.prepare(keys.thumbnail)
-      const atSec = Math.min(1, result.durationSec / 2)
-      await transcoder.thumbnail(video.path, poster.path, { atSec, width: 640, signal })
+      await transcoder.thumbnail(video.path, poster.path, {
+        atSec: POSTER_DEFAULTS.atSec(result.durationSec),
+        width: POSTER_DEFAULTS.width,
+        signal,
+      })
     } catch (error) {
       throwIfAborted(signal)
       logger.warn({ err: error, id: record.id }, 'mastervideo could not make a poster frame')
@@ -97,6 +101,7 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
         width: result.width,
         height: result.height,
         strategy: result.strategy,
+        contentType: OUTPUT_CONTENT_TYPES.video,
       },
       thumbnailKey,
     })

@@ -15,10 +15,11 @@ import { newLeaseToken } from '../record/ids.js'
 import type { MasterVideo } from '../record/master-video.js'
 import type { Lease, Repository } from '../repository/repository.js'
 import type { MasterVideoEvents } from '../service/events.js'
+import type { BackoffOptions } from '../support/backoff.js'
+import type { Logger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
-import { type BackoffOptions, backoffDelay } from './backoff.js'
+import { type AbortKind, decideOutcome } from './decide-outcome.js'
 import { startLeaseHeartbeat } from './lease-heartbeat.js'
-import type { Logger } from './logger.js'
 import { runJob } from './run-job.js'
 
 /** Options of {@link Worker}, given to `mv.worker(options)`. */
@@ -54,9 +55,6 @@ export interface WorkerDeps {
   logger: Logger
   emit: <E extends keyof MasterVideoEvents>(event: E, ...args: MasterVideoEvents[E]) => void
 }
-
-/** Why a running job was aborted; decides what the worker writes afterwards. */
-export type AbortKind = 'cancel' | 'timeout' | 'lease' | 'shutdown'
 
 /** One running job. */
 export interface ActiveJob {
@@ -122,7 +120,7 @@ export class Worker {
     this.poller = options.poller ?? intervalPoller(1000)
     this.logger = options.logger ?? deps.logger
     if (this.heartbeatMs >= this.leaseMs) {
-      throw new RangeError('[mastervideo] heartbeatMs must be shorter than leaseMs, or every lease lapses')
+      throw new RangeError('heartbeatMs must be shorter than leaseMs, or every lease lapses')
     }
   }
 
@@ -138,7 +136,7 @@ export class Worker {
 
   /** Begins claiming. Returns the worker, so `const w = mv.worker().start()` reads well. */
   start(): this {
-    if (this.state !== 'idle') throw new Error('[mastervideo] a worker can be started once')
+    if (this.state !== 'idle') throw new Error('A worker can be started once')
     this.state = 'running'
     this.stopPoller = this.poller.start(() => this.wake())
     this.loopDone = this.loop()
@@ -160,7 +158,7 @@ export class Worker {
   abortJob(id: string): boolean {
     const job = this.active.get(id)
     if (!job) return false
-    this.abort(job, 'cancel', new CanceledError(`[mastervideo] ${id} was canceled`))
+    this.abort(job, 'cancel', new CanceledError(`Master video ${id} was canceled`))
     return true
   }
 
@@ -192,7 +190,7 @@ export class Worker {
     clearTimeout(timer)
     if (outcome === 'grace') {
       for (const job of this.active.values()) {
-        this.abort(job, 'shutdown', new CanceledError('[mastervideo] worker is shutting down'))
+        this.abort(job, 'shutdown', new CanceledError('The worker is shutting down'))
       }
       await Promise.all([...this.active.values()].map((job) => job.done))
     }
@@ -279,18 +277,8 @@ export class Worker {
       onProgress: (event) => emit('progress', event),
       onLost: (kind, reason) => this.abort(job, kind, reason),
     })
-    const timeout =
-      this.jobTimeoutMs > 0
-        ? setTimeout(
-            () =>
-              this.abort(
-                job,
-                'timeout',
-                new TimeoutError(`[mastervideo] job ran longer than ${this.jobTimeoutMs} ms`),
-              ),
-            this.jobTimeoutMs,
-          )
-        : undefined
+    const timeout = this.startTimeout(job)
+    let failure: { thrown: unknown } | null = null
     try {
       const result = await runJob({
         ...this.deps,
@@ -299,6 +287,7 @@ export class Worker {
         signal: job.controller.signal,
         onProgress: (fraction) => heartbeat.progress(fraction),
         complete: async (outcome) => {
+          // No heartbeat may race the final write.
           await heartbeat.stop()
           return repository.complete(lease, outcome)
         },
@@ -306,56 +295,61 @@ export class Worker {
       this.logger.info({ ...log, strategy: result.output?.strategy }, 'mastervideo job completed')
       emit('completed', result)
     } catch (thrown) {
-      await heartbeat.stop()
-      await this.handleFailure(job, thrown)
+      failure = { thrown }
     } finally {
       clearTimeout(timeout)
       await heartbeat.stop()
     }
+    if (failure) await this.applyOutcome(job, failure.thrown)
   }
 
-  private async handleFailure(job: ActiveJob, thrown: unknown): Promise<void> {
+  /** Aborts the job with `TIMEOUT` once it has run `jobTimeoutMs`; none when that is 0. */
+  private startTimeout(job: ActiveJob): NodeJS.Timeout | undefined {
+    if (this.jobTimeoutMs <= 0) return undefined
+    const limit = this.jobTimeoutMs
+    return setTimeout(
+      () => this.abort(job, 'timeout', new TimeoutError(`The job ran longer than ${limit} ms`)),
+      limit,
+    )
+  }
+
+  /** Writes what {@link decideOutcome} says about a failed or aborted attempt, and announces it. */
+  private async applyOutcome(job: ActiveJob, thrown: unknown): Promise<void> {
     const { repository, emit } = this.deps
     const { record, lease } = job
     const signal = job.controller.signal
     const error = toMasterVideoError(signal.aborted ? signal.reason : thrown)
+    const abortKind = signal.aborted ? job.abortKind : null
     const log = { workerId: this.id, id: record.id, attempt: record.attempts, code: error.code }
+    const outcome = decideOutcome(error, record, abortKind, { backoff: this.options.backoff })
 
-    switch (signal.aborted ? job.abortKind : null) {
-      case 'cancel': {
-        // The repository already says `canceled`: nothing to write. This worker
-        // announces it; the service stays quiet when a local worker ran the job.
-        this.logger.info(log, 'mastervideo job canceled')
-        const current = await repository.get(record.id).catch(() => null)
-        if (current?.status === 'canceled') emit('canceled', current)
+    switch (outcome.kind) {
+      case 'nothing':
+        if (outcome.because === 'canceled') {
+          // The repository already says `canceled`. This worker announces it;
+          // the service stays quiet when a local worker ran the job.
+          this.logger.info(log, 'mastervideo job canceled')
+          const current = await repository.get(record.id).catch(() => null)
+          if (current?.status === 'canceled') emit('canceled', current)
+        } else {
+          this.logger.warn(log, 'mastervideo lease lost; another worker may hold the job')
+        }
         return
-      }
-      case 'lease':
-        this.logger.warn(log, 'mastervideo lease lost; another worker may hold the job')
-        return
-      case 'shutdown':
+      case 'release':
         await this.settle(() => repository.release(lease), null)
         this.logger.info(log, 'mastervideo job released on shutdown')
         return
-      default:
-        break
-    }
-
-    if (isMasterVideoError(error) && error.code === 'LEASE_LOST') {
-      this.logger.warn(log, 'mastervideo lease lost before the job could be saved')
-      return
-    }
-    const stored = { code: error.code, message: error.message }
-    if (error.retryable && record.attempts < record.maxAttempts) {
-      const delay = backoffDelay(record.attempts, this.options.backoff)
-      this.logger.warn({ ...log, err: error, retryInMs: delay }, 'mastervideo job failed; will retry')
-      await this.settle(
-        () => repository.fail(lease, stored, { retryAt: new Date(Date.now() + delay) }),
-        'retrying',
-      )
-    } else {
-      this.logger.error({ ...log, err: error }, 'mastervideo job failed')
-      await this.settle(() => repository.fail(lease, stored), 'failed')
+      case 'retry':
+        this.logger.warn(
+          { ...log, err: error, retryInMs: outcome.delayMs },
+          'mastervideo job failed; will retry',
+        )
+        await this.settle(() => repository.fail(lease, outcome.error, { retryAt: outcome.at }), 'retrying')
+        return
+      case 'fail':
+        this.logger.error({ ...log, err: error }, 'mastervideo job failed')
+        await this.settle(() => repository.fail(lease, outcome.error), 'failed')
+        return
     }
   }
 
