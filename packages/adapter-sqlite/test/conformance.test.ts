@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { repositoryConformance } from '@mastervideo/core/testing'
+import { newJob, pollerConformance, repositoryConformance } from '@mastervideo/core/testing'
 import { afterAll, beforeAll } from 'vitest'
-import { type SqliteRepository, sqliteRepository } from '../src/index.js'
+import { type SqliteRepository, sqlitePoller, sqliteRepository } from '../src/index.js'
 
 let dir: string
 let n = 0
@@ -13,6 +13,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
+
+/** The repository that announces work to the poller under test, on the file that poller watches. */
+let writer: SqliteRepository | undefined
+function pollerFile(): string {
+  const filename = path.join(dir, `poller-${n++}.sqlite`)
+  writer = sqliteRepository({ filename })
+  return filename
+}
 
 repositoryConformance({
   name: 'sqlite (file, WAL)',
@@ -33,5 +41,23 @@ repositoryConformance({
           leaseToken: row.lease_token,
         }
       : null
+  },
+})
+
+// A second connection writes to the file, as another process would: data_version changes only then.
+pollerConformance({
+  name: 'sqlitePoller (file)',
+  intervalMs: 100,
+  create: () => sqlitePoller({ filename: pollerFile(), intervalMs: 20, fullWakeEvery: 5 }),
+  announce: {
+    create: () => sqlitePoller({ filename: pollerFile(), intervalMs: 20, fullWakeEvery: 10_000 }),
+    write: async () => {
+      await writer?.create(newJob())
+    },
+    withinMs: 500,
+  },
+  cleanup: async () => {
+    await writer?.close()
+    writer = undefined
   },
 })
