@@ -1,6 +1,7 @@
 import './cjs-conditions.js'
-import { repositoryConformance } from '@mastervideo/core/testing'
-import type { PostgresRepository } from '../src/index.js'
+import { newJob, pollerConformance, repositoryConformance } from '@mastervideo/core/testing'
+import { afterAll, beforeAll } from 'vitest'
+import { type PostgresRepository, postgresPoller } from '../src/index.js'
 import { usePostgres } from './helpers.js'
 
 const pg = usePostgres()
@@ -13,4 +14,27 @@ repositoryConformance({
     await repo.close?.()
   },
   inspect: (repo, id) => pg.inspect(repo as PostgresRepository, id),
+})
+
+/** The repository whose writes NOTIFY the pollers under test (its own schema, so its own channel). */
+let notifier: PostgresRepository
+beforeAll(async () => {
+  notifier = await pg.repository()
+})
+afterAll(async () => {
+  await notifier?.close()
+})
+
+pollerConformance({
+  name: 'postgresPoller',
+  intervalMs: 100,
+  create: () => postgresPoller({ connectionString: pg.url(), schema: notifier.schema, intervalMs: 100 }),
+  announce: {
+    create: () =>
+      postgresPoller({ connectionString: pg.url(), schema: notifier.schema, intervalMs: 10 * 60_000 }),
+    write: async () => {
+      await notifier.create(newJob())
+    },
+    withinMs: 500,
+  },
 })
