@@ -6,6 +6,11 @@ import { audioStream, videoStream } from './media-probe.js'
 export interface Compatibility {
   compatible: boolean
   reason: string
+  /**
+   * When a property differs: which one, and its value in the first clip that
+   * differs (`index`, 0-based) and in clip 1.
+   */
+  differs?: { property: string; index: number; value: string; expected: string }
 }
 
 /** Codecs an MP4 can carry as they are; anything else has to be re-encoded. */
@@ -89,6 +94,7 @@ export function copyCompatibility(probes: ProbeResult[]): Compatibility {
         return {
           compatible: false,
           reason: `${label} differs: ${clipLabel(probes[index] as ProbeResult, index)} has ${actual}, ${clipLabel(first, 0)} has ${expected}`,
+          differs: { property: label, index, value: actual, expected },
         }
       }
     }

@@ -5,10 +5,9 @@ import type {
   EncodingOptions,
   ProbeResult,
 } from '@mastervideo/core'
-import { ValidationError } from '@mastervideo/core'
-import { clipLabel, copyCompatibility } from './concat-compat.js'
+import { type Compatibility, clipLabel, copyCompatibility } from './concat-compat.js'
 import { type ConcatListEntry, concatListText } from './concat-list.js'
-import { inputInvalid, PREFIX } from './errors.js'
+import { inputInvalid, invalidRequest } from './errors.js'
 import { copyArgs, displaySize, type PlacedInput, reencodeArgs, reencodeTarget } from './ffmpeg-args.js'
 import { videoStream } from './media-probe.js'
 
@@ -46,12 +45,37 @@ export function placeInput(input: ConcatInput, probe: ProbeResult, index: number
   const start = input.trimStart ?? 0
   const end = Math.min(input.trimEnd ?? full, full)
   if (start < 0 || (input.trimEnd !== undefined && input.trimEnd <= start)) {
-    throw new ValidationError(`${PREFIX} ${clipLabel(probe, index)}: trimEnd must be greater than trimStart`)
+    throw invalidRequest(`${clipLabel(probe, index)}: trimEnd must be greater than trimStart`)
   }
   if (end - start < 0.01) {
-    throw inputInvalid(probe.path, `trimStart ${start} s is at or past its end (${full.toFixed(3)} s)`)
+    throw inputInvalid(
+      `${clipLabel(probe, index)}: trimStart ${start} s is at or past its end (${full.toFixed(3)} s)`,
+      { details: { path: probe.path } },
+    )
   }
   return { probe, trimStart: input.trimStart, trimEnd: input.trimEnd, durationSec: end - start }
+}
+
+/**
+ * Why a forced copy cannot run, for the person who asked for it: what differs
+ * between which clips (by position and file name, never a server path), and
+ * the strategy that would work.
+ */
+export function copyRefusal(probes: ProbeResult[], compat: Compatibility): string {
+  const what = probes.length === 1 ? 'This clip cannot be copied' : 'These clips cannot be joined'
+  const { differs } = compat
+  let why = compat.reason
+  if (differs) {
+    const state = (value: string) =>
+      differs.property === 'audio track'
+        ? value === 'present'
+          ? 'has audio'
+          : 'has no audio'
+        : `is ${value}`
+    const clip = clipLabel(probes[differs.index] as ProbeResult, differs.index)
+    why = `their ${differs.property} differs: ${clip} ${state(differs.value)}, ${clipLabel(probes[0] as ProbeResult, 0)} ${state(differs.expected)}`
+  }
+  return `${what} without re-encoding, because ${why}. Use the \`auto\` strategy to re-encode when the clips differ.`
 }
 
 /** Picks the strategy; a forced copy of clips that cannot be copied is refused with the reason. */
@@ -63,8 +87,8 @@ export function chooseStrategy(
   const compat = copyCompatibility(probes)
   if (compat.compatible) return { strategy: 'copy', reason: `stream copy: ${compat.reason}` }
   if (requested === 'copy') {
-    throw inputInvalid(probes[0]?.path ?? '', `stream copy was requested but ${compat.reason}`, {
-      details: { reason: compat.reason },
+    throw inputInvalid(copyRefusal(probes, compat), {
+      details: { reason: compat.reason, paths: probes.map((p) => p.path) },
     })
   }
   return { strategy: 'reencode', reason: `re-encode: ${compat.reason}` }
@@ -137,4 +161,56 @@ export function planReencode(
     outputSize: { width: target.width, height: target.height },
     probes,
   }
+}
+
+/** What a finished attempt reports that {@link fallbackPlan} reads. */
+export interface AttemptOutcome {
+  /** Output streams (0 video, 1 audio) whose timestamps ffmpeg had to patch. */
+  nonMonotonous: ReadonlySet<number>
+}
+
+/** The clips and settings {@link fallbackPlan} builds another plan from: the ones the first plan was built from. */
+export interface FallbackContext {
+  placed: PlacedInput[]
+  paths: PlanPaths
+  profile: Omit<EncodingOptions, 'strategy'>
+}
+
+/**
+ * What to run instead after an attempt, or null when its output stands.
+ * ffmpeg patches timestamps that go backwards (non-monotonous DTS) in a
+ * stream copy, and the file then stutters or drifts in players. When only
+ * the copied audio was patched, the next plan copies the video and
+ * re-encodes the audio (cheap); when the video was, or the audio was already
+ * re-encoded, it re-encodes everything. A re-encode is never redone.
+ *
+ * @example
+ * ```ts
+ * let outcome = await run(plan)
+ * for (let next = fallbackPlan(plan, outcome, context); next; next = fallbackPlan(plan, outcome, context)) {
+ *   plan = next
+ *   outcome = await run(plan)
+ * }
+ * ```
+ */
+export function fallbackPlan(
+  plan: ConcatPlan,
+  outcome: AttemptOutcome,
+  context: FallbackContext,
+): ConcatPlan | null {
+  if (plan.strategy !== 'copy' || outcome.nonMonotonous.size === 0) return null
+  const { placed, paths, profile } = context
+  const audioOnly = [...outcome.nonMonotonous].every((stream) => stream === 1)
+  // A copy that already re-encodes its audio names the video codec (`-c:v copy`).
+  const audioCopied = !plan.args.includes('-c:v')
+  if (audioOnly && audioCopied) {
+    return planCopy(placed, paths, 'encode', `${plan.reason}; the audio copy had non-monotonous timestamps`)
+  }
+  return planReencode(
+    placed,
+    profile,
+    paths.output,
+    `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
+    placed.map((p) => p.probe),
+  )
 }

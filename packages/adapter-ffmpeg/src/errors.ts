@@ -1,49 +1,86 @@
+import path from 'node:path'
 import {
   AssetNotFoundError,
-  CanceledError,
   InputInvalidError,
-  isMasterVideoError,
   type MasterVideoError,
   type MasterVideoErrorOptions,
   NoSpaceError,
+  TimeoutError,
   TranscodeFailedError,
+  toMasterVideoError,
+  ValidationError,
 } from '@mastervideo/core'
+import { abortError as coreAbortError, throwIfAborted as coreThrowIfAborted } from '@mastervideo/core/adapter'
 
-/** Every message this package writes starts with it. */
-export const PREFIX = '[mastervideo/ffmpeg]'
+/** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
+export const ORIGIN = '@mastervideo/adapter-ffmpeg'
 
-/** `INPUT_INVALID` for a clip we refuse, with the file named. */
-export function inputInvalid(
+const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
+  ...options,
+  origin: ORIGIN,
+})
+
+/** `INPUT_INVALID`: a clip we refuse. */
+export function inputInvalid(message: string, options?: MasterVideoErrorOptions): InputInvalidError {
+  return new InputInvalidError(message, withOrigin(options))
+}
+
+/** `ASSET_NOT_FOUND`: an input path with nothing behind it. */
+export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
+  return new AssetNotFoundError(message, withOrigin(options))
+}
+
+/** `TRANSCODE_FAILED`: ffmpeg or ffprobe ran (or could not) and failed. */
+export function transcodeFailed(message: string, options?: MasterVideoErrorOptions): TranscodeFailedError {
+  return new TranscodeFailedError(message, withOrigin(options))
+}
+
+/** `TIMEOUT`: a run took too long or stalled. */
+export function timedOut(message: string, options?: MasterVideoErrorOptions): TimeoutError {
+  return new TimeoutError(message, withOrigin(options))
+}
+
+/** `VALIDATION`: a request this transcoder cannot take as given. */
+export function invalidRequest(message: string, options?: MasterVideoErrorOptions): ValidationError {
+  return new ValidationError(message, withOrigin(options))
+}
+
+/**
+ * `INPUT_INVALID` for one file: the message names it by base name only (a
+ * client may read it); the full path goes in `details.path`.
+ */
+export function clipInvalid(
   file: string,
   reason: string,
   options?: MasterVideoErrorOptions,
 ): InputInvalidError {
-  return new InputInvalidError(`${PREFIX} ${JSON.stringify(file)} is not a video we accept: ${reason}`, {
+  return inputInvalid(`${JSON.stringify(path.basename(file))} is not a video we accept: ${reason}`, {
     ...options,
     details: { path: file, ...options?.details },
   })
 }
 
-/** `ASSET_NOT_FOUND` for an input path with nothing behind it. */
-export function assetNotFound(file: string, cause?: unknown): AssetNotFoundError {
-  return new AssetNotFoundError(`${PREFIX} input ${JSON.stringify(file)} does not exist`, {
+/** `ASSET_NOT_FOUND` for an input file that does not exist, named by base name. */
+export function clipMissing(file: string, cause?: unknown): AssetNotFoundError {
+  return assetNotFound(`Input ${JSON.stringify(path.basename(file))} does not exist`, {
     cause,
     details: { path: file },
   })
 }
 
-/**
- * The error an aborted call rejects with: the signal's reason when it is
- * ours (the worker aborts with `LEASE_LOST` or `TIMEOUT`), else `CANCELED`.
- */
+/** The error an aborted call rejects with: the signal's reason when it is a mastervideo error, else `CANCELED`. */
 export function abortError(signal: AbortSignal): MasterVideoError {
-  if (isMasterVideoError(signal.reason)) return signal.reason
-  return new CanceledError(`${PREFIX} aborted`, { cause: signal.reason })
+  return coreAbortError(signal, { origin: ORIGIN })
 }
 
 /** Throws {@link abortError} when `signal` is already aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw abortError(signal)
+  coreThrowIfAborted(signal, { origin: ORIGIN })
+}
+
+/** Anything thrown, as a mastervideo error of this package (see `toMasterVideoError`). */
+export function wrapError(error: unknown, context: string): MasterVideoError {
+  return toMasterVideoError(error, { origin: ORIGIN, context })
 }
 
 const NO_SPACE = /No space left on device|ENOSPC/i
@@ -51,12 +88,14 @@ const NO_SPACE = /No space left on device|ENOSPC/i
 /**
  * Maps a failed ffmpeg run to a code from its last stderr lines: a full disk
  * is `NO_SPACE` (retryable once space is freed), anything else
- * `TRANSCODE_FAILED` with the lines in the message, because that is what an
- * operator reads first.
+ * `TRANSCODE_FAILED`. The message says which step failed and how it ended;
+ * the stderr lines, which name server paths, go in `details.stderr` for the
+ * logs.
  */
 export function ffmpegFailure(what: string, exit: string, stderrTail: string[]): MasterVideoError {
-  const log = stderrTail.join('\n')
-  const message = `${PREFIX} ${what} failed (${exit})${log ? `:\n${log}` : ''}`
-  if (NO_SPACE.test(log)) return new NoSpaceError(message, { details: { stderr: stderrTail } })
-  return new TranscodeFailedError(message, { details: { stderr: stderrTail } })
+  const options = withOrigin({ details: { stderr: stderrTail, exit } })
+  if (NO_SPACE.test(stderrTail.join('\n'))) {
+    return new NoSpaceError(`The ${what} stopped: no space left on device`, options)
+  }
+  return new TranscodeFailedError(`The ${what} failed (${exit})`, options)
 }

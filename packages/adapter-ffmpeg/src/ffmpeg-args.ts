@@ -21,7 +21,7 @@ export interface ReencodeTarget {
   crf: number
 }
 
-/** Re-encoding choices: the original system's, which users already know the look of. */
+/** Re-encoding choices where a profile leaves them out: x264 preset `medium`, CRF 23. */
 export const DEFAULT_ENCODING = { preset: 'medium', crf: 23 } as const
 
 /** What every run starts with: quiet stderr except warnings, machine progress on stdout, no stdin. */

@@ -1,13 +1,13 @@
-import { type MasterVideoError, TimeoutError, TranscodeFailedError } from '@mastervideo/core'
+import type { MasterVideoError } from '@mastervideo/core'
 import { execa } from 'execa'
-import { abortError, ffmpegFailure, PREFIX, throwIfAborted } from './errors.js'
+import { abortError, ffmpegFailure, throwIfAborted, timedOut, transcodeFailed } from './errors.js'
 import { type ProgressBlock, progressParser } from './progress-parser.js'
 
 /** How one ffmpeg run is watched. */
 export interface FfmpegRunOptions {
   ffmpeg: string
   args: string[]
-  /** Names the run in error messages (`concat by stream copy`). */
+  /** Names the run in error messages (`join by stream copy`). */
   what: string
   /** Seconds of output expected, for the progress fraction; 0 when unknown. */
   totalSec: number
@@ -103,12 +103,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
   const timers: NodeJS.Timeout[] = []
   if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
     const limit = options.timeoutMs
-    timers.push(
-      setTimeout(
-        () => stop(new TimeoutError(`${PREFIX} ${options.what} took longer than ${limit} ms`)),
-        limit,
-      ),
-    )
+    timers.push(setTimeout(() => stop(timedOut(`The ${options.what} took longer than ${limit} ms`)), limit))
   }
   if (options.stallTimeoutMs !== undefined && options.stallTimeoutMs > 0) {
     const limit = options.stallTimeoutMs
@@ -116,7 +111,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
       setInterval(
         () => {
           if (Date.now() - lastAdvance > limit) {
-            stop(new TimeoutError(`${PREFIX} ${options.what} stalled: no progress for ${limit} ms`))
+            stop(timedOut(`The ${options.what} stalled: no progress for ${limit} ms`))
           }
         },
         Math.max(50, Math.min(1000, limit / 4)),
@@ -129,12 +124,11 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     if (partialLine.trim() !== '') stderrTail.push(partialLine)
     if (stopReason) throw stopReason
     if (result.exitCode === undefined && !result.signal) {
-      throw new TranscodeFailedError(
-        `${PREFIX} cannot run ffmpeg at ${options.ffmpeg}: ${result.shortMessage}`,
-        {
-          cause: result.cause,
-        },
-      )
+      const code = (result.cause as NodeJS.ErrnoException | undefined)?.code
+      throw transcodeFailed(`The server cannot run ffmpeg${code ? ` (${code})` : ''}`, {
+        cause: result.cause,
+        details: { ffmpeg: options.ffmpeg, error: result.shortMessage },
+      })
     }
     if (result.exitCode !== 0) {
       const exit = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`

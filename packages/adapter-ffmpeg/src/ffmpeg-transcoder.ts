@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,22 +7,21 @@ import {
   type ConcatResult,
   type ConcatStrategy,
   type EncodingOptions,
+  POSTER_DEFAULTS,
   type ProbeResult,
   type ThumbnailOptions,
-  TranscodeFailedError,
   type Transcoder,
-  toMasterVideoError,
-  ValidationError,
 } from '@mastervideo/core'
 import { representableInConcatList, stagePlainName } from './concat-list.js'
-import { buildPlan, type ConcatPlan, placeInput, planCopy, planReencode } from './concat-plan.js'
-import { PREFIX, throwIfAborted } from './errors.js'
+import { buildPlan, type ConcatPlan, fallbackPlan, placeInput } from './concat-plan.js'
+import { invalidRequest, throwIfAborted, transcodeFailed, wrapError } from './errors.js'
 import { thumbnailArgs } from './ffmpeg-args.js'
 import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
 import { runFfmpeg } from './ffmpeg-process.js'
 import { probeMedia } from './media-probe.js'
 import { checkOutput } from './output-check.js'
 import { probeCache } from './probe-cache.js'
+import { mapLimit, tempBeside } from './util.js'
 
 /** Options of {@link ffmpegTranscoder}. */
 export interface FfmpegTranscoderOptions {
@@ -65,33 +63,8 @@ export interface FfmpegTranscoder extends Transcoder {
 
 const PROBE_CONCURRENCY = 4
 
-/**
- * Runs `task` over `items`, at most `limit` at a time. Starts nothing new after
- * a failure and waits for the running ones, so no ffprobe outlives the call.
- */
-async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length)
-  let next = 0
-  let failure: { error: unknown } | undefined
-  const lane = async () => {
-    while (!failure && next < items.length) {
-      const index = next++
-      try {
-        results[index] = await task(items[index] as T)
-      } catch (error) {
-        failure ??= { error }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane))
-  if (failure) throw failure.error
-  return results
-}
-
-/** A hidden name beside `file`, so the final rename stays on one file system. */
-function tempBeside(file: string, suffix: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.${suffix}`)
-}
+/** How error messages name an ffmpeg run of each strategy. */
+const JOB_NAMES = { copy: 'join by stream copy', reencode: 'join by re-encoding' } as const
 
 /**
  * The ffmpeg transcoder: joins clips by stream copy when they allow it
@@ -145,7 +118,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     probeMedia((await bins()).ffprobe, file, probeOptions?.signal, cache)
 
   const probeAll = async (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
-    if (inputs.length === 0) throw new ValidationError(`${PREFIX} concat needs at least one input`)
+    if (inputs.length === 0) throw invalidRequest('A concat needs at least one input')
     // A clip used twice is probed once.
     const unique = [...new Map(inputs.map((input) => [path.resolve(input.path), input.path])).values()]
     const probed = await mapLimit(unique, PROBE_CONCURRENCY, (file) => probe(file, { signal }))
@@ -196,37 +169,20 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       const attempt = async () => {
         if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
         await rm(temp, { force: true })
-        return run(plan.args, `concat by ${plan.strategy}`, plan.totalSec, signal, scaled())
+        return run(plan.args, JOB_NAMES[plan.strategy], plan.totalSec, signal, scaled())
       }
       let outcome = await attempt()
-      // ffmpeg patched timestamps that went backwards: players would stutter or
-      // drift. Audio only: copy the video, re-encode the audio. Video: re-encode.
-      const placed = () =>
-        request.inputs.map((input, index) => placeInput(input, probes[index] as ProbeResult, index))
-      const audioOnly = [...outcome.nonMonotonous].every((stream) => stream === 1)
-      if (
-        plan.strategy === 'copy' &&
-        outcome.nonMonotonous.size > 0 &&
-        audioOnly &&
-        !plan.args.includes('-c:v')
-      ) {
-        plan = planCopy(
-          placed(),
-          paths,
-          'encode',
-          `${plan.reason}; the audio copy had non-monotonous timestamps`,
-        )
-        outcome = await attempt()
+      // A copy that went wrong in a way another plan fixes is redone (see fallbackPlan).
+      const fallback = {
+        placed: request.inputs.map((input, index) => placeInput(input, probes[index] as ProbeResult, index)),
+        paths,
+        profile,
       }
-      if (plan.strategy === 'copy' && outcome.nonMonotonous.size > 0) {
-        plan = planReencode(
-          placed(),
-          profile,
-          temp,
-          `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
-          probes,
-        )
+      let next = fallbackPlan(plan, outcome, fallback)
+      while (next) {
+        plan = next
         outcome = await attempt()
+        next = fallbackPlan(plan, outcome, fallback)
       }
       throwIfAborted(signal)
       const result = await checkOutput({
@@ -240,7 +196,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       return { strategy: plan.strategy, ...result, reason: plan.reason }
     } catch (error) {
       await rm(temp, { force: true })
-      throw toMasterVideoError(error, PREFIX)
+      throw wrapError(error, 'cannot join the clips')
     } finally {
       await rm(privateDir, { recursive: true, force: true })
     }
@@ -268,22 +224,25 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     const { signal } = thumbOptions
     const probed = await probe(input, { signal })
     const duration = probed.durationSec
-    const wanted = thumbOptions.atSec ?? Math.min(1, duration / 2)
+    const wanted = thumbOptions.atSec ?? POSTER_DEFAULTS.atSec(duration)
     // A seek at or past the end yields no frame at all.
     const atSec = Math.max(0, Math.min(wanted, duration - 0.1))
     const target = path.resolve(output)
     const temp = tempBeside(target, 'partial.jpg')
     try {
-      const args = thumbnailArgs({ input: probed, output: temp, atSec, width: thumbOptions.width ?? 640 })
-      await run(args, 'thumbnail', 0, signal)
+      const width = thumbOptions.width ?? POSTER_DEFAULTS.width
+      const args = thumbnailArgs({ input: probed, output: temp, atSec, width })
+      await run(args, 'poster frame', 0, signal)
       const written = await stat(temp).catch(() => null)
       if (!written || written.size === 0) {
-        throw new TranscodeFailedError(`${PREFIX} ffmpeg wrote no frame at ${atSec} s of ${input}`)
+        throw transcodeFailed(
+          `ffmpeg wrote no frame at ${atSec} s of ${JSON.stringify(path.basename(input))}`,
+        )
       }
       await rename(temp, target)
     } catch (error) {
       await rm(temp, { force: true })
-      throw toMasterVideoError(error, PREFIX)
+      throw wrapError(error, 'cannot make the poster frame')
     }
   }
 

@@ -2,9 +2,8 @@ import type { BigIntStats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { MediaStreamInfo, ProbeResult } from '@mastervideo/core'
-import { TranscodeFailedError } from '@mastervideo/core'
 import { execa } from 'execa'
-import { abortError, assetNotFound, inputInvalid, PREFIX, throwIfAborted } from './errors.js'
+import { abortError, clipInvalid, clipMissing, throwIfAborted, transcodeFailed } from './errors.js'
 import type { ProbeCache } from './probe-cache.js'
 
 /**
@@ -27,7 +26,7 @@ export const DEMUXER_WHITELIST = [...new Set(Object.values(ALLOWED_CONTAINERS))]
 /** The demuxer to force for a probed container (`-f`), so ffmpeg never guesses again. */
 export function demuxerOf(container: string): string {
   const demuxer = ALLOWED_CONTAINERS[container]
-  if (demuxer === undefined) throw new Error(`${PREFIX} container ${container} is not allowed`)
+  if (demuxer === undefined) throw new Error(`container ${container} is not allowed`)
   return demuxer
 }
 
@@ -127,9 +126,20 @@ export function audioStream(probe: ProbeResult): MediaStreamInfo | undefined {
   return probe.streams.find((s) => s.type === 'audio')
 }
 
-/** Last stderr lines, the ones that say why. */
-function tail(text: string, lines = 8): string {
-  return text.trim().split('\n').slice(-lines).join('\n')
+/** Last stderr lines, the ones that say why (for the logs: they name server paths). */
+function tail(text: string, lines = 8): string[] {
+  return text
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .filter((line) => line !== '')
+}
+
+/** What ffprobe's refusal means, in words without its stderr (which names server paths). */
+function ffprobeRefusal(stderr: string): string {
+  const demuxer = /\[(\w+) @ [^\]]*\] Format not on whitelist/.exec(stderr)?.[1]
+  if (demuxer) return `container "${demuxer}" is not an allowed video container`
+  return 'ffprobe cannot read it'
 }
 
 /**
@@ -157,12 +167,14 @@ export async function probeMedia(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ||
       (error as NodeJS.ErrnoException).code === 'ENOTDIR'
     )
-      throw assetNotFound(file, error)
-    throw inputInvalid(file, `cannot read it (${(error as Error).message})`, { cause: error })
+      throw clipMissing(file, error)
+    throw clipInvalid(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    })
   }
   // A FIFO or a device would block ffprobe or stream forever.
-  if (!info.isFile()) throw inputInvalid(file, 'it is not a regular file')
-  if (info.size === 0n) throw inputInvalid(file, 'it is empty')
+  if (!info.isFile()) throw clipInvalid(file, 'it is not a regular file')
+  if (info.size === 0n) throw clipInvalid(file, 'it is empty')
   const known = cache?.get(absolute, info, file)
   if (known) return known
 
@@ -194,25 +206,32 @@ export async function probeMedia(
   )
   if (signal?.aborted) throw abortError(signal)
   if (result.exitCode === undefined) {
-    throw new TranscodeFailedError(`${PREFIX} cannot run ffprobe at ${ffprobe}: ${result.shortMessage}`, {
+    const code = (result.cause as NodeJS.ErrnoException | undefined)?.code
+    throw transcodeFailed(`The server cannot run ffprobe${code ? ` (${code})` : ''}`, {
       cause: result.cause,
+      details: { ffprobe, error: result.shortMessage },
     })
   }
   const stderr = String(result.stderr)
-  if (result.exitCode !== 0)
-    throw inputInvalid(file, `ffprobe says: ${tail(stderr) || `exit ${result.exitCode}`}`)
+  if (result.exitCode !== 0) {
+    throw clipInvalid(file, ffprobeRefusal(stderr), {
+      details: { stderr: tail(stderr), exit: result.exitCode },
+    })
+  }
   let raw: RawProbe
   try {
     raw = JSON.parse(String(result.stdout)) as RawProbe
   } catch (error) {
-    throw inputInvalid(file, 'ffprobe printed no readable report', { cause: error })
+    throw clipInvalid(file, 'ffprobe printed no readable report', { cause: error })
   }
   const container = raw.format?.format_name ?? ''
   if (!(container in ALLOWED_CONTAINERS)) {
-    throw inputInvalid(file, `container "${container || 'unknown'}" is not an allowed video container`)
+    throw clipInvalid(file, `container "${container || 'unknown'}" is not an allowed video container`)
   }
   if (/partial file/i.test(stderr) || (raw.packets?.length ?? 0) === 0) {
-    throw inputInvalid(file, `it is truncated (${tail(stderr, 2) || 'no packets at its end'})`)
+    throw clipInvalid(file, 'it is truncated', {
+      details: { stderr: tail(stderr, 2), packets: raw.packets?.length ?? 0 },
+    })
   }
   const probe: ProbeResult = {
     path: file,
@@ -221,8 +240,8 @@ export async function probeMedia(
     sizeBytes: Number(info.size),
     streams: (raw.streams ?? []).map(toStream),
   }
-  if (!videoStream(probe)) throw inputInvalid(file, 'it has no video stream')
-  if (!(probe.durationSec > 0)) throw inputInvalid(file, 'it has no duration')
+  if (!videoStream(probe)) throw clipInvalid(file, 'it has no video stream')
+  if (!(probe.durationSec > 0)) throw clipInvalid(file, 'it has no duration')
   cache?.set(absolute, info, probe, startedAtNs)
   return probe
 }

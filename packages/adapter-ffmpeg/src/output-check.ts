@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises'
 import type { ProbeResult } from '@mastervideo/core'
-import { TranscodeFailedError } from '@mastervideo/core'
 import type { ConcatPlan } from './concat-plan.js'
-import { PREFIX } from './errors.js'
+import { transcodeFailed } from './errors.js'
 import { displaySize } from './ffmpeg-args.js'
 import type { ProgressBlock } from './progress-parser.js'
 
@@ -45,12 +44,7 @@ export async function checkOutput(options: {
     return { durationSec: outTime, ...plan.outputSize, sizeBytes: onDisk.size }
   }
   const probed = await options.probe(file).catch((error: unknown) => {
-    throw new TranscodeFailedError(
-      `${PREFIX} ffmpeg wrote an unreadable output: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    )
+    throw transcodeFailed('ffmpeg wrote an unreadable output', { cause: error })
   })
   return { durationSec: probed.durationSec, ...displaySize(probed), sizeBytes: probed.sizeBytes }
 }

@@ -128,7 +128,7 @@ describe('ffmpeg failures', () => {
     expect(await readdir(outDir)).toEqual([])
   })
 
-  it('maps any other failure to TRANSCODE_FAILED carrying the last stderr lines', async () => {
+  it('maps any other failure to TRANSCODE_FAILED, the last stderr lines in details, not in the message', async () => {
     const { out } = await setup()
     const broken = await fakeFfmpeg(
       path.join(dir, 'broken'),
@@ -139,9 +139,12 @@ describe('ffmpeg failures', () => {
       .catch((e: unknown) => e)
     expect(isMasterVideoError(error) && error.code).toBe('TRANSCODE_FAILED')
     expect(isMasterVideoError(error) && error.retryable).toBe(true)
-    expect((error as Error).message).toContain('Conversion failed: decoder exploded')
-    expect((error as Error).message).toContain('noise 29')
-    expect((error as Error).message).not.toContain('noise 3\n')
+    const stderr = (isMasterVideoError(error) && error.details?.stderr) as string[]
+    expect(stderr).toContain('Conversion failed: decoder exploded')
+    expect(stderr).toContain('noise 29')
+    expect(stderr).not.toContain('noise 3')
+    expect((error as Error).message).toBe('The join by stream copy failed (exit code 1)')
+    expect(isMasterVideoError(error) && error.origin).toBe('@mastervideo/adapter-ffmpeg')
   })
 
   it('reports an ffmpeg that cannot be started as TRANSCODE_FAILED', async () => {
