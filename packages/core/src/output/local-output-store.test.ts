@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { localOutputStore } from './local-output-store.js'
+import type { OutputStore } from './output-store.js'
 
 let dir: string
 beforeEach(async () => {
@@ -62,6 +65,51 @@ describe('localOutputStore', () => {
       await expect(store.prepare(key)).rejects.toMatchObject({ code: 'VALIDATION' })
       await expect(store.stat(key)).rejects.toMatchObject({ code: 'VALIDATION' })
       await expect(store.delete(key)).rejects.toMatchObject({ code: 'VALIDATION' })
+      await expect(store.read?.(key, { start: 0, end: 0 })).rejects.toMatchObject({ code: 'VALIDATION' })
     },
   )
+
+  describe('read', () => {
+    const bytes = randomBytes(300_000)
+    let store: OutputStore
+    beforeEach(async () => {
+      store = localOutputStore(dir)
+      const pending = await store.prepare('v.mp4')
+      await writeFile(pending.path, bytes)
+      await pending.commit()
+    })
+
+    it.each([
+      ['the first byte', 0, 0],
+      ['a 64 KiB seek', 100_000, 165_535],
+      ['the last byte', 299_999, 299_999],
+      ['the whole file', 0, 299_999],
+    ])('returns %s, the same bytes as the read stream', async (_, start, end) => {
+      const read = await store.read?.('v.mp4', { start, end })
+      const chunks: Buffer[] = []
+      for await (const chunk of await store.createReadStream('v.mp4', { start, end })) chunks.push(chunk)
+      const streamed = Buffer.concat(chunks)
+      expect(read?.equals(bytes.subarray(start, end + 1))).toBe(true)
+      expect(read?.equals(streamed)).toBe(true)
+    })
+
+    it('stops at the end of the file, as the stream does', async () => {
+      const read = await store.read?.('v.mp4', { start: 299_990, end: 400_000 })
+      expect(read?.equals(bytes.subarray(299_990))).toBe(true)
+    })
+
+    it('rejects a missing key with NOT_FOUND, naming no path', async () => {
+      const error = await store.read?.('none.mp4', { start: 0, end: 9 }).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'No output file none.mp4' })
+    })
+
+    it('leaves no file descriptor open', async () => {
+      const open = () => readdirSync('/proc/self/fd').length
+      if (!existsSync('/proc/self/fd')) return
+      const before = open()
+      await Promise.all(Array.from({ length: 20 }, () => store.read?.('v.mp4', { start: 0, end: 9 })))
+      await store.read?.('none.mp4', { start: 0, end: 9 }).catch(() => {})
+      expect(open()).toBeLessThanOrEqual(before)
+    })
+  })
 })

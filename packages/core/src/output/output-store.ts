@@ -35,6 +35,8 @@ export interface ByteRange {
  * - `createReadStream` honours `range` exactly (inclusive `end`) and streams
  *   with back-pressure; destroying the stream releases its resources at once.
  * - Keys are validated: a key that could escape the store (`/`, `..`, NUL) is refused.
+ * - `read`, when a store offers it, returns the same bytes as `createReadStream`
+ *   for the same range, and `NOT_FOUND` for a missing key.
  */
 export interface OutputStore {
   /** Starts a file under `key` (for example `master_1_abcdefgh_1700000000000.mp4`). */
@@ -42,6 +44,25 @@ export interface OutputStore {
   stat(key: string): Promise<StoredFile | null>
   createReadStream(key: string, range?: ByteRange): Promise<Readable>
   delete(key: string): Promise<void>
+  /**
+   * Reads the inclusive `range` of the file under `key` into memory in one
+   * call: for small ranges (a player's seek, a download manager's chunk),
+   * where a stream's set-up costs more than the bytes. Stores that have no
+   * cheaper way than their stream omit it; callers then use `createReadStream`.
+   *
+   * An implementation MUST resolve with exactly the bytes `createReadStream`
+   * streams for the same `key` and `range` (fewer only where the file ends
+   * before `range.end`, as the stream does), MUST reject with `NOT_FOUND`
+   * when nothing is stored under `key`, MUST refuse a bad key as every other
+   * method does (`VALIDATION`), and MUST NOT keep any resource open once it settles.
+   *
+   * @example
+   * ```ts
+   * const range = { start: 0, end: 65_535 }
+   * const body = store.read ? await store.read(key, range) : await store.createReadStream(key, range)
+   * ```
+   */
+  read?(key: string, range: ByteRange): Promise<Buffer>
   /**
    * The file's path on local disk, when there is one (lets the HTTP layer hand
    * the file to nginx, and the transcoder read it). Stores without local files omit it.
