@@ -4,7 +4,6 @@ import {
   ERROR_CODES,
   isMasterVideoError,
   isRetryableCode,
-  MasterVideoError,
   TimeoutError,
   toMasterVideoError,
   withoutPaths,
@@ -33,7 +32,7 @@ describe('errors', () => {
   it('subclasses carry their code, a cause, and can override retryability', () => {
     const cause = new Error('root')
     const error = new AssetNotFoundError('missing', { cause, retryable: true })
-    expect(error).toBeInstanceOf(MasterVideoError)
+    expect(isMasterVideoError(error)).toBe(true)
     expect(error).toMatchObject({
       code: 'ASSET_NOT_FOUND',
       retryable: true,
