@@ -27,7 +27,13 @@ describe('worker', () => {
     const job = await h.mv.create({ projectId: 'p', name: 'first', shots })
     const done = await h.mv.waitFor(job.id, { timeoutMs: 5000 })
     expect(done).toMatchObject({ status: 'completed', progress: 1, attempts: 1, error: null })
-    expect(done.output).toMatchObject({ strategy: 'copy', durationSec: 3, width: 320, height: 240 })
+    expect(done.output).toMatchObject({
+      strategy: 'copy',
+      durationSec: 3,
+      width: 320,
+      height: 240,
+      contentType: 'video/mp4',
+    })
     expect(done.output?.key).toMatch(/^master_\d+_[a-z0-9]{8}_\d+\.mp4$/)
     expect((await h.outputFiles()).sort()).toEqual([done.output?.key, done.thumbnailKey].sort())
     expect(h.events).toEqual([`created:${job.id}`, `processing:${job.id}`, `completed:${job.id}`])
@@ -63,6 +69,18 @@ describe('worker', () => {
     expect(record).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'INPUT_INVALID' } })
     expect(record.error?.message).toContain('clip 2 is not a video')
     expect(await h.outputFiles()).toEqual([])
+  })
+
+  it('stores an unexpected error as INTERNAL, its message without the server path', async () => {
+    const leak = new Error("ENOENT: no such file or directory, open '/srv/private/cache/x.mp4'")
+    h = await harness(testTranscoder({ failures: [leak] }))
+    h.mv.worker({ poller: never }).start()
+    const job = await h.mv.create({ projectId: 'p', name: 'leaky', shots, maxAttempts: 1 })
+    await expect(h.mv.waitFor(job.id)).rejects.toMatchObject({ code: 'INTERNAL' })
+    expect((await h.mv.get(job.id)).error).toEqual({
+      code: 'INTERNAL',
+      message: "ENOENT: no such file or directory, open 'x.mp4'",
+    })
   })
 
   it('retries a retryable error with backoff and completes on the third attempt', async () => {
