@@ -18,9 +18,6 @@ export interface OutputStoreConformanceOptions {
   cleanup?: (store: OutputStore) => void | Promise<void>
 }
 
-/** The port with the optional in-memory range read, when the store offers one. */
-type StoreWithRead = OutputStore & { read?(key: string, range: ByteRange): Promise<Buffer> }
-
 const KEY = 'master_1_abcdefgh_1700000000000.mp4'
 /** Large enough that a stream delivers several chunks and ranges cross chunk boundaries. */
 const SIZE = 200_000
@@ -77,8 +74,8 @@ function openDescriptors(): number | null {
  */
 export function outputStoreConformance(options: OutputStoreConformanceOptions): void {
   describe(`output store conformance: ${options.name ?? 'output store'}`, () => {
-    let current: StoreWithRead | undefined
-    const store = (): StoreWithRead => {
+    let current: OutputStore | undefined
+    const store = (): OutputStore => {
       if (!current) throw new Error('the store exists only while a test runs')
       return current
     }
