@@ -1,7 +1,34 @@
-import { isMasterVideoError, type MasterVideoError, StorageError, ValidationError } from '@mastervideo/core'
+import {
+  AssetNotFoundError,
+  isMasterVideoError,
+  type MasterVideoError,
+  type MasterVideoErrorOptions,
+  StorageError,
+  ValidationError,
+} from '@mastervideo/core'
 
-/** Every message of this package starts with it, so logs say where an error came from. */
-export const PREFIX = '[mastervideo/sqlite]'
+/** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
+export const ORIGIN = '@mastervideo/adapter-sqlite'
+
+const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
+  ...options,
+  origin: ORIGIN,
+})
+
+/** `VALIDATION`: an option or a value this package cannot take as given. */
+export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
+  return new ValidationError(message, withOrigin(options))
+}
+
+/** `STORAGE`: the database file cannot be used as it is. */
+export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
+  return new StorageError(message, withOrigin(options))
+}
+
+/** `ASSET_NOT_FOUND`: the host's table has no usable path for an asset. */
+export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
+  return new AssetNotFoundError(message, withOrigin(options))
+}
 
 /** The `code` better-sqlite3 puts on a `SqliteError` (`SQLITE_BUSY`, `SQLITE_CORRUPT`, ...). */
 export function sqliteCode(error: unknown): string | undefined {
@@ -19,11 +46,6 @@ export function isBusy(error: unknown): boolean {
   return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
 }
 
-/** `VALIDATION` for a bad option of this package. */
-export function invalidOption(message: string, field: string): ValidationError {
-  return new ValidationError(`${PREFIX} ${message}`, { details: { field } })
-}
-
 /**
  * Wraps a driver error as `STORAGE`, with a message that says what it means
  * for the file rather than SQLite's terse wording. Mastervideo errors pass
@@ -38,7 +60,7 @@ export function storageError(
   const code = sqliteCode(error)
   const raw = error instanceof Error ? error.message : String(error)
   const meaning = explain(code)
-  return new StorageError(`${PREFIX} ${context}: ${meaning ? `${meaning} (${raw})` : raw}`, {
+  return storageFailure(`${context}: ${meaning ? `${meaning} (${raw})` : raw}`, {
     cause: error,
     // A lock held too long is transient; a corrupt or read-only file is not.
     retryable: isBusy(error),

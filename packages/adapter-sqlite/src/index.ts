@@ -26,9 +26,9 @@
  * @packageDocumentation
  */
 
-export { SCHEMA_VERSION } from './schema-migrations.js'
 export { type SqliteAssetsOptions, sqliteAssets } from './sqlite-assets.js'
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
+export { SCHEMA_VERSION } from './sqlite-migrations.js'
 export type { OpenOptions, SqliteSource } from './sqlite-open.js'
 export { type SqlitePollerOptions, sqlitePoller } from './sqlite-poller.js'
 export { type SqliteRepository, type SqliteRepositoryOptions, sqliteRepository } from './sqlite-repository.js'

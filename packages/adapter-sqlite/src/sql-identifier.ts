@@ -14,11 +14,13 @@ export function quoteIdentifier(name: unknown, field: string): string {
   if (typeof name !== 'string' || !IDENTIFIER.test(name) || name.length > MAX_LENGTH) {
     throw invalidOption(
       `${field} must match ${IDENTIFIER} (at most ${MAX_LENGTH} characters), got ${JSON.stringify(name)}`,
-      field,
+      { details: { field } },
     )
   }
   if (name.toLowerCase().startsWith('sqlite_')) {
-    throw invalidOption(`${field} must not start with "sqlite_" (reserved by SQLite), got "${name}"`, field)
+    throw invalidOption(`${field} must not start with "sqlite_" (reserved by SQLite), got "${name}"`, {
+      details: { field },
+    })
   }
   return `"${name}"`
 }

@@ -1,7 +1,7 @@
 import path from 'node:path'
-import { AssetNotFoundError, type AssetResolver } from '@mastervideo/core'
+import type { AssetResolver } from '@mastervideo/core'
 import { resolveInsideRoot } from '@mastervideo/core/adapter'
-import { invalidOption, PREFIX, storageError } from './errors.js'
+import { assetNotFound, invalidOption, storageError } from './errors.js'
 import { quoteIdentifier } from './sql-identifier.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 
@@ -64,7 +64,9 @@ export interface SqliteAssetsOptions {
  */
 export function sqliteAssets(options: SqliteAssetsOptions): AssetResolver {
   if (!options || typeof options.database?.prepare !== 'function') {
-    throw invalidOption('sqliteAssets needs { database } (a better-sqlite3 Database)', 'database')
+    throw invalidOption('sqliteAssets needs { database } (a better-sqlite3 Database)', {
+      details: { field: 'database' },
+    })
   }
   const table = quoteIdentifier(options.table, 'table')
   const id = quoteIdentifier(options.idColumn, 'idColumn')
@@ -83,7 +85,7 @@ export function sqliteAssets(options: SqliteAssetsOptions): AssetResolver {
   }
 
   const notFound = (assetId: string, why: string, cause?: unknown) =>
-    new AssetNotFoundError(`${PREFIX} asset ${JSON.stringify(assetId)} ${why}`, {
+    assetNotFound(`asset ${JSON.stringify(assetId)} ${why}`, {
       ...(cause === undefined ? {} : { cause }),
       details: { assetId },
     })

@@ -1,5 +1,5 @@
-import { StorageError } from '@mastervideo/core'
-import { invalidOption, PREFIX, storageError } from './errors.js'
+import { invalidOption, storageError, storageFailure } from './errors.js'
+import { openDatabase, type SqliteDatabase } from './sqlite-database.js'
 import {
   migrate,
   refuseNewer,
@@ -7,8 +7,7 @@ import {
   storedVersion,
   type TableNames,
   tableNames,
-} from './schema-migrations.js'
-import { openDatabase, type SqliteDatabase } from './sqlite-database.js'
+} from './sqlite-migrations.js'
 import { withBusyRetrySync } from './sqlite-transaction.js'
 
 /**
@@ -79,11 +78,15 @@ export function openSqlite(source: SqliteSource, options: OpenOptions = {}): Ope
   const names = tableNames(options.tablePrefix ?? 'mastervideo_')
   const busyTimeoutMs = options.busyTimeoutMs ?? 5
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw invalidOption(`busyTimeoutMs must be an integer >= 0, got ${busyTimeoutMs}`, 'busyTimeoutMs')
+    throw invalidOption(`busyTimeoutMs must be an integer >= 0, got ${busyTimeoutMs}`, {
+      details: { field: 'busyTimeoutMs' },
+    })
   }
   const owned = typeof source.filename === 'string'
   if (!owned && (source.database === null || typeof source.database?.prepare !== 'function')) {
-    throw invalidOption('pass { filename } or { database } (a better-sqlite3 Database)', 'database')
+    throw invalidOption('pass { filename } or { database } (a better-sqlite3 Database)', {
+      details: { field: 'database' },
+    })
   }
   const file = owned ? (source.filename as string) : (source.database as SqliteDatabase).name
 
@@ -95,7 +98,7 @@ export function openSqlite(source: SqliteSource, options: OpenOptions = {}): Ope
   }
   try {
     if (db.readonly) {
-      throw new StorageError(`${PREFIX} ${file} was opened read-only; the repository needs to write`, {
+      throw storageFailure(`${file} was opened read-only; the repository needs to write`, {
         details: { file },
       })
     }
@@ -125,8 +128,8 @@ function checkIntegrity(db: SqliteDatabase, names: TableNames, file: string): vo
   const rows = db.prepare(`PRAGMA quick_check(${names.jobs})`).all() as { quick_check: string }[]
   const problems = rows.map((row) => row.quick_check).filter((line) => line !== 'ok')
   if (problems.length > 0) {
-    throw new StorageError(
-      `${PREFIX} ${file} is corrupt (quick_check: ${problems.slice(0, 3).join('; ')}); restore it from a backup`,
+    throw storageFailure(
+      `${file} is corrupt (quick_check: ${problems.slice(0, 3).join('; ')}); restore it from a backup`,
       { details: { file, problems: problems.slice(0, 10) } },
     )
   }
@@ -137,12 +140,9 @@ function configure(db: SqliteDatabase, busyTimeoutMs: number, file: string): voi
   const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode
   // An in-memory database reports `memory`: nothing to share, nothing to lose.
   if (mode !== 'wal' && mode !== 'memory') {
-    throw new StorageError(
-      `${PREFIX} ${file} cannot use WAL (journal_mode stayed ${mode}); is it on a network drive?`,
-      {
-        details: { file, journalMode: mode },
-      },
-    )
+    throw storageFailure(`${file} cannot use WAL (journal_mode stayed ${mode}); is it on a network drive?`, {
+      details: { file, journalMode: mode },
+    })
   }
   db.exec('PRAGMA synchronous = NORMAL')
   db.exec('PRAGMA foreign_keys = ON')

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
-import { type Poller, StorageError } from '@mastervideo/core'
-import { invalidOption, PREFIX } from './errors.js'
+import type { Poller } from '@mastervideo/core'
+import { invalidOption, storageFailure } from './errors.js'
 import { openDatabase, type SqliteDatabase, type SqliteStatement } from './sqlite-database.js'
 
 /**
@@ -51,14 +51,18 @@ export function sqlitePoller(options: SqlitePollerOptions): Poller {
   const intervalMs = options.intervalMs ?? 250
   const fullWakeEvery = options.fullWakeEvery ?? 10
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw invalidOption(`intervalMs must be a positive number, got ${intervalMs}`, 'intervalMs')
+    throw invalidOption(`intervalMs must be a positive number, got ${intervalMs}`, {
+      details: { field: 'intervalMs' },
+    })
   }
   if (!Number.isInteger(fullWakeEvery) || fullWakeEvery < 1) {
-    throw invalidOption(`fullWakeEvery must be an integer >= 1, got ${fullWakeEvery}`, 'fullWakeEvery')
+    throw invalidOption(`fullWakeEvery must be an integer >= 1, got ${fullWakeEvery}`, {
+      details: { field: 'fullWakeEvery' },
+    })
   }
   const filename = 'filename' in options ? options.filename : undefined
   if (filename !== undefined && !existsSync(filename)) {
-    throw new StorageError(`${PREFIX} cannot watch ${filename}: no such file (open the repository first)`, {
+    throw storageFailure(`cannot watch ${filename}: no such file (open the repository first)`, {
       details: { file: filename },
     })
   }

@@ -1,26 +1,19 @@
+import type { MasterVideo, NewMasterVideo, Repository, TransitionEvent } from '@mastervideo/core'
 import {
-  type Lease,
-  LeaseLostError,
-  type MasterVideo,
-  type NewMasterVideo,
-  NotFoundError,
-  type Repository,
-  type TransitionEvent,
-  ValidationError,
-} from '@mastervideo/core'
-import {
-  applyTransition,
   clampLimit,
+  clampProgress,
   decodeCursor,
   initialRecord,
-  type TransitionData,
+  type TransitionRequest,
   toPage,
+  transitionRequests,
+  transitionWrite,
 } from '@mastervideo/core/adapter'
-import { invalidOption, PREFIX } from './errors.js'
-import { jobSql } from './job-sql.js'
+import { invalidOption, ORIGIN, storageFailure } from './errors.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { type OpenOptions, openSqlite, type SqliteSource } from './sqlite-open.js'
-import { insertValues, type JobRow, toRecord, transitionValues } from './sqlite-row.js'
+import { type JobRow, sqliteRows } from './sqlite-rows.js'
+import { sqliteStatements } from './sqlite-statements.js'
 import { transactions, withBusyRetry } from './sqlite-transaction.js'
 
 const LONE_SURROGATE = /\p{Cs}/u
@@ -34,12 +27,9 @@ function refuseIllFormed(input: NewMasterVideo): void {
   for (const field of ['id', 'projectId', 'name', 'idempotencyKey'] as const) {
     const value = input[field]
     if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
-      throw new ValidationError(
-        `${PREFIX} ${field} contains an unpaired UTF-16 surrogate, which SQLite cannot store`,
-        {
-          details: { field },
-        },
-      )
+      throw invalidOption(`${field} contains an unpaired UTF-16 surrogate, which SQLite cannot store`, {
+        details: { field },
+      })
     }
   }
 }
@@ -108,13 +98,15 @@ export function sqliteRepository(
 ): SqliteRepository {
   const budgetMs = options.busyRetryMs ?? 10_000
   if (!Number.isFinite(budgetMs) || budgetMs < 0) {
-    throw invalidOption(`busyRetryMs must be a number >= 0, got ${budgetMs}`, 'busyRetryMs')
+    throw invalidOption(`busyRetryMs must be a number >= 0, got ${budgetMs}`, {
+      details: { field: 'busyRetryMs' },
+    })
   }
   const { db, owned, names } = openSqlite(source, options)
   const tx = transactions(db)
   const prepare = (sql: string): SqliteStatement => db.prepare(sql)
 
-  const sql = jobSql(names)
+  const sql = sqliteStatements(names)
   const insert = prepare(sql.insert)
   const byKey = prepare(sql.byKey)
   const byId = prepare(sql.byId)
@@ -135,42 +127,30 @@ export function sqliteRepository(
 
   const row = (statement: SqliteStatement, ...params: unknown[]) =>
     statement.get(...params) as JobRow | undefined
+  const toRecord = (found: JobRow) => sqliteRows.toRecord(found)
 
   function run<T>(what: string, id: string | null, fn: () => T): Promise<T> {
     return withBusyRetry(fn, { budgetMs }, `cannot ${what}${id ? ` ${id}` : ''}`, id ? { id } : {})
   }
 
-  /** Applies `event` to the stored row and writes it with the compare-and-set. */
-  function transitionRow<E extends TransitionEvent>(
-    current: JobRow,
-    event: E,
-    data: TransitionData[E],
-    now = new Date(),
-  ): MasterVideo {
-    const next = applyTransition(toRecord(current), event, data, now)
-    const written = row(write, ...transitionValues(next), current.id, current.status, current.lease_token)
-    // Inside BEGIN IMMEDIATE nobody can write between our read and this
-    // update; the check stays so the guarantee does not rest on that alone.
-    if (!written) throw lost(current.id, null)
-    return toRecord(written)
-  }
-
-  function lost(id: string, status: string | null): LeaseLostError {
-    return new LeaseLostError(`${PREFIX} lease on ${id} is lost`, { details: { id, status } })
-  }
-
-  function holding(lease: Lease): JobRow {
-    const current = row(byId, lease.id)
-    if (!current || current.status !== 'processing' || current.lease_token !== lease.token) {
-      throw lost(lease.id, current?.status ?? null)
-    }
-    return current
-  }
-
-  function existing(id: string): JobRow {
-    const current = row(byId, id)
-    if (!current) throw new NotFoundError(`${PREFIX} no master video ${id}`, { details: { id } })
-    return current
+  /**
+   * Reads the job and writes core's transition with the compare-and-set, in
+   * one `BEGIN IMMEDIATE`: nobody can write between the read and the update.
+   */
+  function transition<E extends TransitionEvent>(request: TransitionRequest<E>): Promise<MasterVideo> {
+    return run(request.event, request.id, () =>
+      tx.immediate(() => {
+        const found = row(byId, request.id)
+        const current = found ? toRecord(found) : null
+        const planned = transitionWrite(request, current, new Date(), ORIGIN)
+        const written = row(write, ...sqliteRows.compareAndSetValues(planned))
+        // The transaction already rules a concurrent write out; the check
+        // stays so the guarantee does not rest on that alone.
+        if (!written)
+          throw storageFailure(`the write of ${request.id} changed nothing`, { details: { id: request.id } })
+        return toRecord(written)
+      }),
+    )
   }
 
   let closed = false
@@ -182,7 +162,7 @@ export function sqliteRepository(
       return run('create', input.id, () =>
         tx.immediate(() => {
           const record = initialRecord(input, new Date())
-          const inserted = row(insert, ...insertValues(record))
+          const inserted = row(insert, ...sqliteRows.values(record))
           if (inserted) return { record: toRecord(inserted), created: true }
           const found = row(byKey, input.projectId, input.idempotencyKey)
           if (!found)
@@ -228,7 +208,7 @@ export function sqliteRepository(
       return run('heartbeat', lease.id, () =>
         tx.immediate(() => {
           const now = Date.now()
-          const clamped = progress === undefined ? null : Math.min(1, Math.max(0, progress))
+          const clamped = progress === undefined ? null : clampProgress(progress)
           const renewed = row(heartbeat, now + leaseMs, clamped, now, lease.id, lease.token)
           if (renewed) return { ok: true as const, record: toRecord(renewed) }
           const current = row(byId, lease.id)
@@ -242,44 +222,11 @@ export function sqliteRepository(
       )
     },
 
-    async complete(lease, result) {
-      return run('complete', lease.id, () =>
-        tx.immediate(() => transitionRow(holding(lease), 'complete', structuredClone(result))),
-      )
-    },
-
-    async fail(lease, error, options) {
-      return run('fail', lease.id, () =>
-        tx.immediate(() => {
-          const current = holding(lease)
-          return options?.retryAt
-            ? transitionRow(current, 'requeue', { runAt: options.retryAt, error, refundAttempt: false })
-            : transitionRow(current, 'fail', { error: { code: error.code, message: error.message } })
-        }),
-      )
-    },
-
-    async release(lease) {
-      return run('release', lease.id, () =>
-        tx.immediate(() => {
-          const now = new Date()
-          return transitionRow(
-            holding(lease),
-            'requeue',
-            { runAt: now, error: null, refundAttempt: true },
-            now,
-          )
-        }),
-      )
-    },
-
-    async retry(id) {
-      return run('retry', id, () => tx.immediate(() => transitionRow(existing(id), 'retry', {})))
-    },
-
-    async cancel(id) {
-      return run('cancel', id, () => tx.immediate(() => transitionRow(existing(id), 'cancel', {})))
-    },
+    complete: (lease, result) => transition(transitionRequests.complete(lease, result)),
+    fail: (lease, error, options) => transition(transitionRequests.fail(lease, error, options)),
+    release: (lease) => transition(transitionRequests.release(lease)),
+    retry: (id) => transition(transitionRequests.retry(id)),
+    cancel: (id) => transition(transitionRequests.cancel(id)),
 
     async delete(id) {
       return run('delete', id, () => {

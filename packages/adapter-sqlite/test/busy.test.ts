@@ -75,7 +75,8 @@ describe('a database locked by another connection', () => {
         retryable: true,
         details: { sqliteCode: 'SQLITE_BUSY' },
       })
-      expect((error as Error).message).toMatch(/^\[mastervideo\/sqlite\] .*locked/)
+      expect((error as Error).message).toMatch(/^cannot .*locked/)
+      expect(error).toMatchObject({ origin: '@mastervideo/adapter-sqlite' })
       expect((error as { cause: { code: string } }).cause.code).toBe('SQLITE_BUSY')
     }
     other.exec('ROLLBACK')

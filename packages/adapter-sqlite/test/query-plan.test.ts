@@ -4,12 +4,12 @@ import path from 'node:path'
 import { newJob } from '@mastervideo/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type SqliteRepository, sqliteRepository } from '../src/index.js'
-import { jobSql } from '../src/job-sql.js'
-import { tableNames } from '../src/schema-migrations.js'
+import { tableNames } from '../src/sqlite-migrations.js'
+import { sqliteStatements } from '../src/sqlite-statements.js'
 
 let dir: string
 let repo: SqliteRepository
-const sql = jobSql(tableNames())
+const sql = sqliteStatements(tableNames())
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'mv-sqlite-plan-'))

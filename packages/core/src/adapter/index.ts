@@ -30,6 +30,21 @@ export {
 } from '../assets/resolve-inside-root.js'
 export { withoutPaths } from '../errors.js'
 export { TEMP_PREFIX } from '../output/local-output-store.js'
+export { clampProgress } from './progress-clamp.js'
+export {
+  type ColumnKind,
+  type ColumnName,
+  RECORD_COLUMNS,
+  type RecordColumn,
+  TRANSITION_COLUMNS,
+} from './record-columns.js'
+export { type RecordRow, type RowCodec, type RowDialect, rowCodec } from './row-codec.js'
+export {
+  type TransitionRequest,
+  type TransitionWrite,
+  transitionRequests,
+  transitionWrite,
+} from './transition-write.js'
 export { newLeaseToken } from '../record/ids.js'
 export {
   applyTransition,

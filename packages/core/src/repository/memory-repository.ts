@@ -1,3 +1,4 @@
+import { clampProgress } from '../adapter/progress-clamp.js'
 import { LeaseLostError, NotFoundError } from '../errors.js'
 import type { MasterVideo } from '../record/master-video.js'
 import { applyTransition, initialRecord } from '../record/state-machine.js'
@@ -115,7 +116,7 @@ export function memoryRepository(): Repository {
       const next: MasterVideo = {
         ...record,
         leaseExpiresAt: new Date(now.getTime() + leaseMs),
-        progress: progress === undefined ? record.progress : Math.min(1, Math.max(0, progress)),
+        progress: progress === undefined ? record.progress : clampProgress(progress),
         updatedAt: now,
       }
       return { ok: true, record: store(next) }

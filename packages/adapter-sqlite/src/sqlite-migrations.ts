@@ -1,5 +1,4 @@
-import { StorageError } from '@mastervideo/core'
-import { PREFIX } from './errors.js'
+import { storageFailure } from './errors.js'
 import { checkTablePrefix, quoteIdentifier } from './sql-identifier.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 
@@ -108,8 +107,8 @@ export function storedVersion(db: SqliteDatabase, t: TableNames): number {
 /** Refuses a file a newer release of this package wrote: we cannot know its rules. */
 export function refuseNewer(version: number, file: string): void {
   if (version > SCHEMA_VERSION) {
-    throw new StorageError(
-      `${PREFIX} ${file} has schema version ${version}, newer than the ${SCHEMA_VERSION} this version of @mastervideo/adapter-sqlite knows; upgrade the package (the file was not modified)`,
+    throw storageFailure(
+      `${file} has schema version ${version}, newer than the ${SCHEMA_VERSION} this version of @mastervideo/adapter-sqlite knows; upgrade the package (the file was not modified)`,
       { details: { file, version, supported: SCHEMA_VERSION } },
     )
   }

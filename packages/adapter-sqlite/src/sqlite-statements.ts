@@ -1,15 +1,18 @@
-import type { TableNames } from './schema-migrations.js'
-import { INSERT_COLUMNS, TRANSITION_COLUMNS } from './sqlite-row.js'
+import { RECORD_COLUMNS } from '@mastervideo/core/adapter'
+import type { TableNames } from './sqlite-migrations.js'
+import { sqliteRows } from './sqlite-rows.js'
+
+const COLUMNS = RECORD_COLUMNS.map((c) => c.column)
 
 /**
  * Every statement the repository runs, built once from validated table names
  * (values are always bound parameters). Kept apart so the query-plan test
  * checks exactly these strings.
  */
-export function jobSql(names: TableNames) {
+export function sqliteStatements(names: TableNames) {
   const t = names.jobs
   return {
-    insert: `INSERT INTO ${t} (${INSERT_COLUMNS.join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})
+    insert: `INSERT INTO ${t} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
       ON CONFLICT (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING *`,
     byKey: `SELECT * FROM ${t} WHERE project_id = ? AND idempotency_key = ?`,
@@ -44,11 +47,8 @@ export function jobSql(names: TableNames) {
     heartbeat: `UPDATE ${t} SET lease_expires_at = ?, progress = COALESCE(?, progress), updated_at = ?
       WHERE id = ? AND status = 'processing' AND lease_token = ?
       RETURNING *`,
-    // The one compare-and-set every transition goes through: it writes what
-    // applyTransition computed, only if status and lease token are still those read.
-    write: `UPDATE ${t} SET ${TRANSITION_COLUMNS.map((c) => `${c} = ?`).join(', ')}
-      WHERE id = ? AND status = ? AND lease_token IS ?
-      RETURNING *`,
+    // The one compare-and-set every transition goes through (core's, in SQLite's dialect).
+    write: sqliteRows.compareAndSetSql(t),
     remove: `DELETE FROM ${t} WHERE id = ? RETURNING *`,
   }
 }

@@ -1,0 +1,141 @@
+import { IllegalTransitionError, LeaseLostError, NotFoundError } from '../errors.js'
+import type { JobError, MasterVideo, MasterVideoOutput, MasterVideoStatus } from '../record/master-video.js'
+import {
+  applyTransition,
+  canTransition,
+  TRANSITIONS,
+  type TransitionData,
+  type TransitionEvent,
+} from '../record/state-machine.js'
+import type { Lease } from '../repository/repository.js'
+
+/**
+ * One status-changing call of a {@link Repository}, as a transition: the job,
+ * the event, its data (a function of the write's `now`, which only the
+ * repository knows: a database may use its own clock), and the lease that
+ * fences it (`null` for `retry` and `cancel`, which go by id).
+ */
+export interface TransitionRequest<E extends TransitionEvent = TransitionEvent> {
+  id: string
+  event: E
+  data: (now: Date) => TransitionData[E]
+  lease: Lease | null
+}
+
+/**
+ * The {@link TransitionRequest} of each status-changing method of
+ * {@link Repository}, so every repository turns a call into the same event
+ * and data: `fail` with `retryAt` is a `requeue` that keeps the attempt,
+ * `release` a `requeue` at `now` that refunds it.
+ *
+ * @example
+ * ```ts
+ * import { transitionRequests } from '@mastervideo/core/adapter'
+ *
+ * const lease = { id: 'master_1_abcdefgh', token: 't', workerId: 'w1' }
+ * const request = transitionRequests.fail(lease, { code: 'TIMEOUT', message: 'too slow' }, { retryAt: new Date() })
+ * request.event // 'requeue'
+ * ```
+ */
+export const transitionRequests = {
+  complete(
+    lease: Lease,
+    result: { output: MasterVideoOutput; thumbnailKey: string | null },
+  ): TransitionRequest<'complete'> {
+    const data = structuredClone(result)
+    return { id: lease.id, lease, event: 'complete', data: () => data }
+  },
+  fail(
+    lease: Lease,
+    error: JobError,
+    options?: { retryAt?: Date },
+  ): TransitionRequest<'requeue'> | TransitionRequest<'fail'> {
+    const stored: JobError = { code: error.code, message: error.message }
+    const retryAt = options?.retryAt
+    return retryAt
+      ? {
+          id: lease.id,
+          lease,
+          event: 'requeue',
+          data: () => ({ runAt: retryAt, error: stored, refundAttempt: false }),
+        }
+      : { id: lease.id, lease, event: 'fail', data: () => ({ error: stored }) }
+  },
+  release(lease: Lease): TransitionRequest<'requeue'> {
+    return {
+      id: lease.id,
+      lease,
+      event: 'requeue',
+      data: (now) => ({ runAt: now, error: null, refundAttempt: true }),
+    }
+  },
+  retry(id: string): TransitionRequest<'retry'> {
+    return { id, lease: null, event: 'retry', data: () => ({}) }
+  },
+  cancel(id: string): TransitionRequest<'cancel'> {
+    return { id, lease: null, event: 'cancel', data: () => ({}) }
+  },
+}
+
+/**
+ * What a transition writes: the record `applyTransition` computed (its
+ * {@link TRANSITION_COLUMNS} are the SET of the `UPDATE`), and what the
+ * compare-and-set expects to find (the WHERE: the row as it was read).
+ */
+export interface TransitionWrite {
+  record: MasterVideo
+  expected: { id: string; status: MasterVideoStatus; leaseToken: string | null }
+}
+
+/**
+ * Plans the compare-and-set of `request` against `current`, the row as just
+ * read (`null` when there is none), at `now`. A repository runs the `UPDATE`
+ * it describes; when that matches no row (someone wrote in between), it reads
+ * the row again and calls this again, which either plans a new write or
+ * throws the reason.
+ *
+ * @throws `NOT_FOUND` when a by-id request finds no job; `LEASE_LOST` when a
+ * lease-fenced request finds the job gone, no longer `processing`, or under
+ * another token; `ILLEGAL_TRANSITION` when the status does not allow the event.
+ * Errors carry `origin` (the repository's package name) when given.
+ * @example
+ * ```ts
+ * import { initialRecord, transitionRequests, transitionWrite } from '@mastervideo/core/adapter'
+ *
+ * const now = new Date()
+ * const current = initialRecord(
+ *   { id: 'master_1_abcdefgh', projectId: 'p1', name: '003', shots: [{ assetId: 'a.mp4' }], maxAttempts: 3, encoding: {}, idempotencyKey: null },
+ *   now,
+ * )
+ * const { record, expected } = transitionWrite(transitionRequests.cancel(current.id), current, now, '@acme/repository')
+ * // UPDATE jobs SET status = 'canceled', ... WHERE id = expected.id AND status = 'created' AND lease_token IS NULL
+ * ```
+ */
+export function transitionWrite<E extends TransitionEvent>(
+  request: TransitionRequest<E>,
+  current: MasterVideo | null,
+  now: Date,
+  origin?: string,
+): TransitionWrite {
+  const { id, event, lease } = request
+  if (lease) {
+    if (!current || current.status !== 'processing' || current.leaseToken !== lease.token) {
+      throw new LeaseLostError(`The lease on ${id} is lost`, {
+        details: { id, event, status: current?.status ?? null },
+        origin,
+      })
+    }
+  } else if (!current) {
+    throw new NotFoundError(`No master video ${id}`, { details: { id }, origin })
+  }
+  if (!canTransition(current.status, event)) {
+    throw new IllegalTransitionError(
+      `Cannot ${event} a ${current.status} job (${id}); allowed from: ${TRANSITIONS[event].from.join(', ')}`,
+      { details: { id, from: current.status, event }, origin },
+    )
+  }
+  return {
+    record: applyTransition(current, event, request.data(now), now),
+    expected: { id: current.id, status: current.status, leaseToken: current.leaseToken },
+  }
+}
