@@ -1,6 +1,42 @@
-import { type ErrorCode, isMasterVideoError, type Logger, type MasterVideoStatus } from '@mastervideo/core'
+import {
+  type ErrorCode,
+  isMasterVideoError,
+  type Logger,
+  type MasterVideoErrorOptions,
+  type MasterVideoStatus,
+  StorageError,
+  ValidationError,
+} from '@mastervideo/core'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** The package every error this package throws names as its `origin` (logs show it; messages do not). */
+export const ORIGIN = '@mastervideo/http-hono'
+
+/**
+ * `VALIDATION`: an option of `masterVideoRoutes` that cannot work as given.
+ *
+ * @example
+ * ```ts
+ * throw invalidOption('urlTtlSec must be a positive integer', { details: { field: 'urlTtlSec' } })
+ * ```
+ */
+export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
+  return new ValidationError(message, { ...options, origin: ORIGIN })
+}
+
+/**
+ * `STORAGE`: the output store answered with something other than the file it
+ * described (fewer bytes than its size). The client sees a 500; the details go to the log.
+ *
+ * @example
+ * ```ts
+ * throw storageFailure('The stored file is shorter than its size', { details: { key } })
+ * ```
+ */
+export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
+  return new StorageError(message, { ...options, origin: ORIGIN })
+}
 
 /** Codes only the HTTP layer produces, beside core's {@link ErrorCode}s. */
 export type HttpOnlyErrorCode =
@@ -81,9 +117,9 @@ function jsonResponse(body: unknown, status: number, headers?: Record<string, st
 }
 
 /**
- * The original system's answer for a video that is not completed, kept
- * byte for byte: `400 {"error":"Video not ready","status":"processing"}`.
- * Its clients read `status` from it, so it has no `code`.
+ * The answer for a file of a job that is not completed:
+ * `400 {"error":"Video not ready","status":"processing"}`. Clients read
+ * `status` from it, so it has no `code`.
  */
 export function notReadyResponse(status: MasterVideoStatus): Response {
   return jsonResponse({ error: 'Video not ready', status }, 400)
@@ -98,7 +134,7 @@ export function toErrorResponse(error: unknown, logger: Logger): Response {
   if (isMasterVideoError(error)) {
     const status = HTTP_STATUS[error.code]
     if (status < 500) return errorResponse(error.code, error.message)
-    logger.error({ err: error, code: error.code }, 'mastervideo request failed')
+    logger.error({ err: error, code: error.code, origin: error.origin }, 'mastervideo request failed')
     return errorResponse(error.code, 'Internal server error')
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { close, open, read } from 'node:fs'
 import type { Readable } from 'node:stream'
 import type { ByteRange, OutputStore, StoredFile } from '@mastervideo/core'
-import { errorResponse } from './errors.js'
+import { errorResponse, storageFailure } from './errors.js'
 import { fileValidators, planFileResponse, type RangeRequest } from './range-request.js'
 
 /** What {@link fileResponse} serves, and how. */
@@ -28,9 +27,10 @@ const READ_AHEAD_CHUNKS = 4
  * Answers a GET or HEAD of a stored file per RFC 9110: validators from its
  * metadata, 304/412 preconditions, single ranges as 206, several as
  * `multipart/byteranges`, 416 with `Content-Range: bytes *\/SIZE`. The body
- * streams from the {@link OutputStore} with back-pressure (a range up to 256
- * KiB of a store with local files is read in one go instead); a client that goes
- * away cancels the body, which destroys the read stream and closes its file.
+ * streams from the {@link OutputStore} with back-pressure; a range up to 256
+ * KiB is read in one go instead (with the store's `read` when it has one: a
+ * player's seek then costs one read and one write). A client that goes away
+ * cancels the body, which destroys the read stream and closes its file.
  *
  * @example
  * ```ts
@@ -98,61 +98,34 @@ async function rangeResponse(
   headers['Content-Length'] = String(length)
   if (head || length === 0) return new Response(null, { status, headers })
   if (length <= SMALL_BODY_BYTES) {
-    const local = store.localPath?.(file.key)
-    const body =
-      (local && (await readLocal(local, range.start, length))) || (await readAll(store, file, range, length))
+    const body = store.read
+      ? await store.read(file.key, range)
+      : await readAll(store, file.key, range, length)
+    // A file that shrank under us would leave the answer short of its
+    // Content-Length: never send that.
+    if (body.length !== length) {
+      throw storageFailure('The stored file is shorter than its size', {
+        details: { key: file.key, expected: length, read: body.length },
+      })
+    }
     return new Response(body, { status, headers })
   }
   return new Response(webStream(await store.createReadStream(file.key, range)), { status, headers })
 }
 
-/**
- * Reads a small range of a local file with one open, pread and close, no
- * stream: a 64 KiB seek is the request players make most, and the read
- * stream's machinery was about a fifth of the server's time on such ranges in
- * a profile (docs/benchmarks/http-hono.md). Resolves null when the file cannot be
- * opened, so the store's own read reports that error as it always did.
- */
-function readLocal(file: string, start: number, length: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    open(file, 'r', (openError, fd) => {
-      if (openError) return resolve(null)
-      const body = Buffer.allocUnsafe(length)
-      const done = (error: Error | null) => close(fd, () => (error ? reject(error) : resolve(body)))
-      const next = (offset: number) =>
-        read(fd, body, offset, length - offset, start + offset, (error, bytes) => {
-          if (error) done(error)
-          // A file that shrank under us would leave stale bytes: never send them.
-          else if (bytes === 0) done(new Error(`[mastervideo/http] read ${offset} of ${length} bytes`))
-          else if (offset + bytes < length) next(offset + bytes)
-          else done(null)
-        })
-      next(0)
-    })
-  })
-}
-
-// A small range from a store without local files: its read stream, gathered.
-async function readAll(
-  store: OutputStore,
-  file: StoredFile,
-  range: ByteRange,
-  length: number,
-): Promise<Buffer> {
-  const stream = await store.createReadStream(file.key, range)
+// A small range from a store without `read`: its read stream, gathered.
+async function readAll(store: OutputStore, key: string, range: ByteRange, length: number): Promise<Buffer> {
+  const stream = await store.createReadStream(key, range)
   const body = Buffer.allocUnsafe(length)
   let offset = 0
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunk.copy(body, offset)
-      offset += chunk.length
+      offset += chunk.copy(body, offset)
     }
   } finally {
     stream.destroy()
   }
-  // A file that shrank under us would leave stale bytes: never send them.
-  if (offset !== length) throw new Error(`[mastervideo/http] read ${offset} of ${length} bytes`)
-  return body
+  return offset === length ? body : body.subarray(0, offset)
 }
 
 function multipartResponse(

@@ -31,14 +31,8 @@ export {
   type HttpOnlyErrorCode,
 } from './errors.js'
 export type { EventsOptions } from './events-stream.js'
-export {
-  type AuthorizeFunction,
-  type AuthorizeTarget,
-  type MasterVideoRoutesOptions,
-  masterVideoRoutes,
-  type OffloadOptions,
-  type RouteAction,
-} from './master-video-routes.js'
+export type { OffloadOptions } from './job-files.js'
+export { type MasterVideoRoutesOptions, masterVideoRoutes } from './master-video-routes.js'
 export {
   type FileMeta,
   type FilePlan,
@@ -50,4 +44,5 @@ export {
   type RangeRequest,
 } from './range-request.js'
 export type { MasterVideoJson, MasterVideoUrls } from './record-json.js'
+export type { AuthorizeFunction, AuthorizeTarget, RouteAction } from './route-guard.js'
 export { type SignedKind, type SignedTarget, type UrlSigner, urlSigner } from './signed-url.js'

@@ -1,5 +1,5 @@
-import { LIMITS, STATUSES, X264_PRESETS } from '@mastervideo/core'
-import { validator } from 'hono/validator'
+import { CONCAT_STRATEGIES, LIMITS, STATUSES, X264_PRESETS } from '@mastervideo/core'
+import type { Context } from 'hono'
 import { type ZodType, z } from 'zod'
 import { errorResponse } from './errors.js'
 
@@ -25,7 +25,7 @@ export const createBodySchema = z.strictObject({
   shots: z.array(shotSchema).min(1).max(LIMITS.maxShots),
   encoding: z
     .strictObject({
-      strategy: z.enum(['auto', 'copy', 'reencode']).optional(),
+      strategy: z.enum(CONCAT_STRATEGIES).optional(),
       preset: z.enum(X264_PRESETS).optional(),
       crf: z.number().int().min(0).max(51).optional(),
       width: z.number().int().positive().optional(),
@@ -53,26 +53,60 @@ export function describeIssues(error: z.ZodError, where: string): string {
     return field ? `${field}: ${issue.message}` : issue.message
   })
   const more = error.issues.length > 5 ? ` (and ${error.issues.length - 5} more)` : ''
-  return `[mastervideo/http] invalid ${where}: ${lines.join('; ')}${more}`
+  return `Invalid ${where}: ${lines.join('; ')}${more}`
+}
+
+/** What a request carried, parsed; or the 400 that says why it could not be. */
+export type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response }
+
+function parsed<S extends ZodType>(schema: S, value: unknown, where: string): Parsed<z.output<S>> {
+  const result = schema.safeParse(value)
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, response: errorResponse('VALIDATION', describeIssues(result.error, where)) }
 }
 
 /**
- * Hono's validator with a zod schema and this package's 400 body. The body
- * target also requires a JSON content type (Hono's validator would otherwise
- * validate an empty object and blame missing fields).
+ * The request's JSON body, checked by `schema`. A body without a JSON
+ * content type is refused as such (rather than read as `{}` and blamed for
+ * missing fields), and so is malformed JSON.
+ *
+ * @example
+ * ```ts
+ * const body = await parseJsonBody(c, createBodySchema)
+ * if (!body.ok) return body.response
+ * ```
  */
-export function validate<T extends 'json' | 'query', S extends ZodType>(target: T, schema: S) {
-  return validator(target, (value, c): z.output<S> | Response => {
-    const mediaType = c.req.header('content-type')?.split(';')[0]?.trim() ?? ''
-    if (target === 'json' && !JSON_TYPE.test(mediaType)) {
-      return errorResponse(
-        'VALIDATION',
-        '[mastervideo/http] the body must be JSON (Content-Type: application/json)',
-      )
+export async function parseJsonBody<S extends ZodType>(c: Context, schema: S): Promise<Parsed<z.output<S>>> {
+  const mediaType = c.req.header('content-type')?.split(';')[0]?.trim() ?? ''
+  if (!JSON_TYPE.test(mediaType)) {
+    return {
+      ok: false,
+      response: errorResponse('VALIDATION', 'The body must be JSON (Content-Type: application/json)'),
     }
-    const parsed = schema.safeParse(value)
-    if (!parsed.success)
-      return errorResponse('VALIDATION', describeIssues(parsed.error, target === 'json' ? 'body' : 'query'))
-    return parsed.data
-  })
+  }
+  let value: unknown
+  try {
+    value = await c.req.json()
+  } catch {
+    return { ok: false, response: errorResponse('VALIDATION', 'Malformed JSON in request body') }
+  }
+  return parsed(schema, value, 'body')
+}
+
+/**
+ * The request's query, checked by `schema`: a parameter given once is a
+ * string, one given several times an array (which a string field refuses).
+ *
+ * @example
+ * ```ts
+ * const query = parseQuery(c, listQuerySchema)
+ * if (!query.ok) return query.response
+ * ```
+ */
+export function parseQuery<S extends ZodType>(c: Context, schema: S): Parsed<z.output<S>> {
+  const value = Object.fromEntries(
+    Object.entries(c.req.queries()).map(([name, all]) => [name, all.length === 1 ? all[0] : all]),
+  )
+  return parsed(schema, value, 'query')
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { ValidationError } from '@mastervideo/core'
+import { invalidOption } from './errors.js'
 
 /** The file routes a signed URL can open. */
 export type SignedKind = 'video' | 'download' | 'thumbnail'
@@ -43,15 +43,12 @@ const MIN_SECRET_BYTES = 32
 export function urlSigner(secret: string | Uint8Array, ttlSec: number): UrlSigner {
   const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)
   if (key.length < MIN_SECRET_BYTES) {
-    throw new ValidationError(
-      `[mastervideo/http] signingSecret must be at least ${MIN_SECRET_BYTES} bytes (use a random string)`,
-      { details: { field: 'signingSecret' } },
-    )
+    throw invalidOption(`signingSecret must be at least ${MIN_SECRET_BYTES} bytes (use a random string)`, {
+      details: { field: 'signingSecret' },
+    })
   }
   if (!Number.isInteger(ttlSec) || ttlSec <= 0) {
-    throw new ValidationError('[mastervideo/http] urlTtlSec must be a positive integer', {
-      details: { field: 'urlTtlSec' },
-    })
+    throw invalidOption('urlTtlSec must be a positive integer', { details: { field: 'urlTtlSec' } })
   }
   const mac = (target: SignedTarget, expires: string) =>
     createHmac('sha256', key).update(`${target.kind}\n${target.projectId}\n${target.id}\n${expires}`).digest()
