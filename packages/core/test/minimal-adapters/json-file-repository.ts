@@ -1,19 +1,24 @@
 // A complete mastervideo repository in one JSON file, built only from
-// @mastervideo/core (types, errors) and @mastervideo/core/adapter (the state
-// machine and the cursor helpers). docs/adapters.md walks through this file;
-// minimal-adapters.test.ts runs the conformance suites on it. One process
-// only: the lock is a promise chain, which another process cannot see.
+// @mastervideo/core (types) and @mastervideo/core/adapter (the state machine,
+// the transition writes, the cursor helpers). docs/adapters.md walks through
+// this file; minimal-adapters.test.ts runs the conformance suites on it. One
+// process only: the lock is a promise chain, which another process cannot see.
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { MasterVideo, Repository } from '@mastervideo/core'
 import {
-  type Lease,
-  LeaseLostError,
-  type MasterVideo,
-  NotFoundError,
-  type Repository,
-} from '@mastervideo/core'
-import { applyTransition, clampLimit, decodeCursor, initialRecord, toPage } from '@mastervideo/core/adapter'
+  applyTransition,
+  clampLimit,
+  clampProgress,
+  decodeCursor,
+  initialRecord,
+  RECORD_COLUMNS,
+  type TransitionRequest,
+  toPage,
+  transitionRequests,
+  transitionWrite,
+} from '@mastervideo/core/adapter'
 
 const ORIGIN = 'json-file-repository'
 
@@ -21,7 +26,7 @@ const ORIGIN = 'json-file-repository'
 type Jobs = Record<string, MasterVideo>
 
 /** The record fields JSON turns into strings, turned back into dates on reading. */
-const DATE_FIELDS = ['runAt', 'leaseExpiresAt', 'createdAt', 'updatedAt', 'startedAt', 'completedAt'] as const
+const DATE_FIELDS = RECORD_COLUMNS.filter((c) => c.kind === 'timestamp').map((c) => c.field)
 
 function revive(record: MasterVideo): MasterVideo {
   for (const field of DATE_FIELDS) {
@@ -87,23 +92,14 @@ export function jsonFileRepository(filename: string): Repository {
     return record
   }
 
-  /** The compare-and-set of every write under a lease: (id, processing, token) must all still match. */
-  function holding(jobs: Jobs, lease: Lease): MasterVideo {
-    const record = jobs[lease.id]
-    if (!record || record.status !== 'processing' || record.leaseToken !== lease.token) {
-      throw new LeaseLostError(`The lease on ${lease.id} is lost`, {
-        details: { id: lease.id, status: record?.status ?? null },
-        origin: ORIGIN,
-      })
-    }
-    return record
-  }
-
-  function existing(jobs: Jobs, id: string): MasterVideo {
-    const record = jobs[id]
-    if (!record) throw new NotFoundError(`No master video ${id}`, { details: { id }, origin: ORIGIN })
-    return record
-  }
+  /**
+   * One status change: `transitionWrite` checks the lease (or that the job
+   * exists) and the status, and computes the new record. Under the lock
+   * nobody writes between the read and this, so the compare-and-set it plans
+   * always holds here; a SQL repository puts `expected` in its WHERE.
+   */
+  const change = (request: TransitionRequest) =>
+    write((jobs, now) => put(jobs, transitionWrite(request, jobs[request.id] ?? null, now, ORIGIN).record))
 
   return {
     create: (input) =>
@@ -169,41 +165,16 @@ export function jsonFileRepository(filename: string): Repository {
           return { ok: false, reason: 'lease_lost', record: record ?? null } as const
         }
         record.leaseExpiresAt = new Date(now.getTime() + leaseMs)
-        if (progress !== undefined) record.progress = Math.min(1, Math.max(0, progress))
+        if (progress !== undefined) record.progress = clampProgress(progress)
         record.updatedAt = now
         return { ok: true, record } as const
       }),
 
-    complete: (lease, result) =>
-      write((jobs, now) => put(jobs, applyTransition(holding(jobs, lease), 'complete', result, now))),
-
-    fail: (lease, error, options) =>
-      write((jobs, now) => {
-        const record = holding(jobs, lease)
-        return put(
-          jobs,
-          options?.retryAt
-            ? applyTransition(record, 'requeue', { runAt: options.retryAt, error, refundAttempt: false }, now)
-            : applyTransition(record, 'fail', { error }, now),
-        )
-      }),
-
-    release: (lease) =>
-      write((jobs, now) =>
-        put(
-          jobs,
-          applyTransition(
-            holding(jobs, lease),
-            'requeue',
-            { runAt: now, error: null, refundAttempt: true },
-            now,
-          ),
-        ),
-      ),
-
-    retry: (id) => write((jobs, now) => put(jobs, applyTransition(existing(jobs, id), 'retry', {}, now))),
-
-    cancel: (id) => write((jobs, now) => put(jobs, applyTransition(existing(jobs, id), 'cancel', {}, now))),
+    complete: (lease, result) => change(transitionRequests.complete(lease, result)),
+    fail: (lease, error, options) => change(transitionRequests.fail(lease, error, options)),
+    release: (lease) => change(transitionRequests.release(lease)),
+    retry: (id) => change(transitionRequests.retry(id)),
+    cancel: (id) => change(transitionRequests.cancel(id)),
 
     delete: (id) =>
       write((jobs) => {
