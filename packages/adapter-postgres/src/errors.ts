@@ -1,7 +1,28 @@
-import { MasterVideoError, StorageError, ValidationError } from '@mastervideo/core'
+import {
+  isMasterVideoError,
+  type MasterVideoError,
+  type MasterVideoErrorOptions,
+  StorageError,
+  ValidationError,
+} from '@mastervideo/core'
 
-/** Prefix of every message this package writes. */
-export const PREFIX = '[mastervideo/postgres]'
+/** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
+export const ORIGIN = '@mastervideo/adapter-postgres'
+
+const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
+  ...options,
+  origin: ORIGIN,
+})
+
+/** `VALIDATION`: an option this package cannot take as given. */
+export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
+  return new ValidationError(message, withOrigin(options))
+}
+
+/** `STORAGE`: the database refused or lost a statement, or holds what this release cannot use. */
+export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
+  return new StorageError(message, withOrigin(options))
+}
 
 // SQLSTATE classes after which the session is gone, so the statement did not
 // commit and the next pooled connection may well succeed: 08 connection
@@ -24,15 +45,21 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
- * Wraps a driver error as `STORAGE`, keeping the cause. A broken connection is
- * marked retryable: the job is worth another attempt once the database is back.
+ * Wraps a driver error as `STORAGE`, keeping the cause; mastervideo errors
+ * pass through unchanged. A broken connection is marked retryable: the job is
+ * worth another attempt once the database is back.
  */
-export function storageError(action: string, cause: unknown): MasterVideoError {
-  if (cause instanceof MasterVideoError) return cause
-  const message = cause instanceof Error ? cause.message : String(cause)
-  return new StorageError(`${PREFIX} ${action} failed: ${message}`, {
-    cause,
-    retryable: isConnectionError(cause),
+export function storageError(
+  error: unknown,
+  context: string,
+  details?: Record<string, unknown>,
+): MasterVideoError {
+  if (isMasterVideoError(error)) return error
+  const message = error instanceof Error ? error.message : String(error)
+  return storageFailure(`${context} failed: ${message}`, {
+    cause: error,
+    retryable: isConnectionError(error),
+    ...(details ? { details } : {}),
   })
 }
 
@@ -58,13 +85,13 @@ const MAX_SCHEMA_LENGTH = 48
  */
 export function validateSchemaName(schema: unknown): string {
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.length > MAX_SCHEMA_LENGTH) {
-    throw new ValidationError(
-      `${PREFIX} schema must match /^[a-z_][a-z0-9_]*$/ and be at most ${MAX_SCHEMA_LENGTH} characters, got ${JSON.stringify(String(schema)).slice(0, 80)}`,
+    throw invalidOption(
+      `schema must match /^[a-z_][a-z0-9_]*$/ and be at most ${MAX_SCHEMA_LENGTH} characters, got ${JSON.stringify(String(schema)).slice(0, 80)}`,
       { details: { field: 'schema' } },
     )
   }
   if (schema.startsWith('pg_')) {
-    throw new ValidationError(`${PREFIX} schema names starting with pg_ are reserved by PostgreSQL`, {
+    throw invalidOption('schema names starting with pg_ are reserved by PostgreSQL', {
       details: { field: 'schema' },
     })
   }

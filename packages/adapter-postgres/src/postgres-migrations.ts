@@ -1,5 +1,4 @@
-import { StorageError } from '@mastervideo/core'
-import { PREFIX, storageError, validateSchemaName } from './errors.js'
+import { storageError, storageFailure, validateSchemaName } from './errors.js'
 import type { PgPool } from './pg-types.js'
 
 /** One step of the schema. Steps are never edited once released; a change is a new step. */
@@ -113,7 +112,7 @@ export async function migratePostgres(pool: PgPool, schema: string): Promise<num
   try {
     client = await pool.connect()
   } catch (error) {
-    throw storageError('connecting to migrate', error)
+    throw storageError(error, 'connecting to migrate')
   }
   let broken: Error | undefined
   try {
@@ -135,8 +134,8 @@ export async function migratePostgres(pool: PgPool, schema: string): Promise<num
     })
     const found = Number(rows[0]?.version ?? 0)
     if (found > SCHEMA_VERSION) {
-      throw new StorageError(
-        `${PREFIX} schema "${s}" is at version ${found}, newer than this release understands (${SCHEMA_VERSION}); upgrade @mastervideo/adapter-postgres on this machine. Nothing was changed.`,
+      throw storageFailure(
+        `schema "${s}" is at version ${found}, newer than this release understands (${SCHEMA_VERSION}); upgrade @mastervideo/adapter-postgres on this machine. Nothing was changed.`,
         { details: { schema: s, found, supported: SCHEMA_VERSION } },
       )
     }
@@ -154,7 +153,7 @@ export async function migratePostgres(pool: PgPool, schema: string): Promise<num
     await client.query({ text: 'ROLLBACK' }).catch((rollbackError: Error) => {
       broken = rollbackError
     })
-    throw storageError(`migrating schema "${s}"`, error)
+    throw storageError(error, `migrating schema "${s}"`)
   } finally {
     client.release(broken ?? false)
   }

@@ -1,6 +1,6 @@
 import type { Poller } from '@mastervideo/core'
 import pg from 'pg'
-import { channelName, PREFIX, validateSchemaName } from './errors.js'
+import { channelName, invalidOption, validateSchemaName } from './errors.js'
 import type { PgListenClient, PgPool } from './pg-types.js'
 
 /** Options of {@link postgresPoller}. */
@@ -48,7 +48,9 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
   const intervalMs = options.intervalMs ?? 5000
   const maxDelay = options.maxReconnectDelayMs ?? 5000
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new RangeError(`${PREFIX} postgresPoller needs a positive intervalMs, got ${intervalMs}`)
+    throw invalidOption(`postgresPoller needs a positive intervalMs, got ${intervalMs}`, {
+      details: { field: 'intervalMs' },
+    })
   }
 
   async function connect(): Promise<PgListenClient> {
@@ -82,7 +84,7 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
           lost = resolve
         })
         const onError = (error: Error) => lost(error)
-        const onEnd = () => lost(new Error(`${PREFIX} listening connection ended`))
+        const onEnd = () => lost(new Error('listening connection ended'))
         const onNotification = (message: { channel: string }) => {
           if (!stopped && message.channel === channel) wake()
         }

@@ -1,21 +1,21 @@
+import type { MasterVideo, Repository, TransitionEvent } from '@mastervideo/core'
 import {
-  IllegalTransitionError,
-  type Lease,
-  LeaseLostError,
-  type MasterVideo,
-  NotFoundError,
-  type Repository,
-  StorageError,
-  type TransitionEvent,
-} from '@mastervideo/core'
-import { clampLimit, decodeCursor, TRANSITIONS, toPage } from '@mastervideo/core/adapter'
+  clampLimit,
+  clampProgress,
+  decodeCursor,
+  initialRecord,
+  type TransitionRequest,
+  toPage,
+  transitionRequests,
+  transitionWrite,
+} from '@mastervideo/core/adapter'
 import pg from 'pg'
-import { isConnectionError, PREFIX, storageError, validateSchemaName } from './errors.js'
+import { isConnectionError, ORIGIN, storageError, storageFailure, validateSchemaName } from './errors.js'
 import type { PgConnection, PgPool, PgQueryConfig } from './pg-types.js'
 import { migratePostgres } from './postgres-migrations.js'
-import { type MasterVideoRow, toJson, toRecord } from './postgres-rows.js'
-import { statements } from './postgres-statements.js'
-import { encodeNullable, encodeText } from './text-encoding.js'
+import { type MasterVideoRow, postgresRows, toDate } from './postgres-rows.js'
+import { postgresStatements } from './postgres-statements.js'
+import { encodeText } from './text-encoding.js'
 
 /** Options of {@link postgresRepository}. */
 export interface PostgresRepositoryOptions {
@@ -58,8 +58,13 @@ export interface PostgresRepository extends Repository {
 const RETRY_DELAYS_MS = [50, 250, 1000]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** The error `cancel` stores, as core's `applyTransition` writes it (test/transitions.test.ts holds them equal). */
-const CANCELED_ERROR = { code: 'CANCELED', message: 'Canceled on request' } as const
+// How many times a transition reads and writes again when another write
+// landed between its read and its compare-and-set (a claim, a cancel).
+const MAX_TRANSITION_ATTEMPTS = 5
+
+// initialRecord needs a time, but the insert takes every time of a new job
+// from the database clock: this one is never written.
+const UNUSED_TIME = new Date(0)
 
 /**
  * Stores jobs in PostgreSQL, so every API server and worker machine pointed at
@@ -99,7 +104,7 @@ export function postgresRepository(
   const pool: PgPool = owned
     ? openPool(connection.connectionString, options.maxConnections ?? 10)
     : connection.pool
-  const sql = statements(schema)
+  const sql = postgresStatements(schema)
 
   let migrated: Promise<void> | null = null
   function ready(): Promise<void> {
@@ -123,7 +128,7 @@ export function postgresRepository(
         return (await pool.query(query)).rows as unknown as MasterVideoRow[]
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt]
-        if (delay === undefined || !isConnectionError(error)) throw storageError(action, error)
+        if (delay === undefined || !isConnectionError(error)) throw storageError(error, action)
         await sleep(delay)
       }
     }
@@ -131,54 +136,46 @@ export function postgresRepository(
 
   async function one(action: string, query: PgQueryConfig): Promise<MasterVideo | null> {
     const [row] = await rows(action, query)
-    return row ? toRecord(row) : null
+    return row ? postgresRows.toRecord(row) : null
   }
 
   async function current(id: string): Promise<MasterVideo | null> {
     return one('reading a job', sql.get([encodeText(id)]))
   }
 
-  /** Runs a write fenced by the lease; refuses with LEASE_LOST when it matched no row. */
-  async function underLease(lease: Lease, event: string, query: PgQueryConfig): Promise<MasterVideo> {
-    const written = await one(`${event} ${lease.id}`, query)
-    if (written) return written
-    const now = await current(lease.id)
-    throw new LeaseLostError(`${PREFIX} lease on ${lease.id} is lost (${event} refused)`, {
-      details: { id: lease.id, status: now?.status ?? null },
-    })
+  /**
+   * Reads the job with the database's time, lets core compute the write, and
+   * runs it as one compare-and-set. When that matches no row, another write
+   * landed in between: read again, which plans a new write or throws the
+   * reason (NOT_FOUND, LEASE_LOST, ILLEGAL_TRANSITION).
+   */
+  async function transition<E extends TransitionEvent>(request: TransitionRequest<E>): Promise<MasterVideo> {
+    const action = `${request.event} of ${request.id}`
+    for (let attempt = 1; ; attempt++) {
+      const [found] = await rows(action, sql.current([encodeText(request.id)]))
+      const current = found && found.id !== null ? postgresRows.toRecord(found) : null
+      const now = toDate((found as unknown as { mv_now: unknown }).mv_now)
+      const planned = transitionWrite(request, current, now, ORIGIN)
+      const written = await one(action, sql.compareAndSet(postgresRows.compareAndSetValues(planned)))
+      if (written) return written
+      if (attempt === MAX_TRANSITION_ATTEMPTS) {
+        throw storageFailure(`${request.id} kept changing during the ${request.event}; try again`, {
+          retryable: true,
+          details: { id: request.id, event: request.event },
+        })
+      }
+    }
   }
-
-  /** Runs a status change by id; explains a refusal as NOT_FOUND or ILLEGAL_TRANSITION. */
-  async function byId(id: string, event: TransitionEvent, query: PgQueryConfig): Promise<MasterVideo> {
-    const written = await one(`${event} ${id}`, query)
-    if (written) return written
-    const now = await current(id)
-    if (!now) throw new NotFoundError(`${PREFIX} no master video ${id}`, { details: { id } })
-    throw new IllegalTransitionError(
-      `${PREFIX} cannot ${event} a ${now.status} job (${id}); allowed from: ${TRANSITIONS[event].from.join(', ')}`,
-      { details: { id, from: now.status, event } },
-    )
-  }
-
-  const encodedToken = (lease: Lease) => encodeText(lease.token)
 
   return {
     schema,
     ready,
 
     async create(input) {
+      const record = initialRecord(input, UNUSED_TIME)
       const inserted = await one(
         `creating ${input.id}`,
-        sql.insert([
-          encodeText(input.id),
-          encodeText(input.projectId),
-          encodeText(input.name),
-          toJson(input.shots),
-          input.maxAttempts,
-          input.runAt ?? null, // null: the database's now()
-          toJson(input.encoding),
-          encodeNullable(input.idempotencyKey),
-        ]),
+        sql.insert([...postgresRows.values(record, sql.insertColumns), input.runAt ?? null]),
       )
       if (inserted) return { record: inserted, created: true }
       // ON CONFLICT DO NOTHING matched: the idempotency key (the usual case) or the id.
@@ -199,7 +196,7 @@ export function postgresRepository(
       ) {
         return { record: same, created: true }
       }
-      throw new StorageError(`${PREFIX} a different master video with id ${input.id} already exists`, {
+      throw storageFailure(`a different master video with id ${input.id} already exists`, {
         details: { id: input.id },
       })
     },
@@ -218,7 +215,10 @@ export function postgresRepository(
           size + 1,
         ),
       )
-      return toPage(page.map(toRecord), size)
+      return toPage(
+        page.map((row) => postgresRows.toRecord(row)),
+        size,
+      )
     },
 
     async claim({ workerId, leaseToken, leaseMs }) {
@@ -227,55 +227,21 @@ export function postgresRepository(
     },
 
     async heartbeat(lease, { leaseMs, progress }) {
-      const clamped = progress === undefined ? null : Math.min(1, Math.max(0, progress))
+      const clamped = progress === undefined ? null : clampProgress(progress)
       const record = await one(
         `heartbeat of ${lease.id}`,
-        sql.heartbeat([encodeText(lease.id), encodedToken(lease), leaseMs, clamped]),
+        sql.heartbeat([encodeText(lease.id), encodeText(lease.token), leaseMs, clamped]),
       )
       if (record) return { ok: true, record }
       const now = await current(lease.id)
       return { ok: false, reason: now?.status === 'canceled' ? 'canceled' : 'lease_lost', record: now }
     },
 
-    complete(lease, { output, thumbnailKey }) {
-      return underLease(
-        lease,
-        'complete',
-        sql.complete([
-          encodeText(lease.id),
-          encodedToken(lease),
-          toJson(output),
-          encodeNullable(thumbnailKey),
-        ]),
-      )
-    },
-
-    fail(lease, error, failOptions) {
-      const id = encodeText(lease.id)
-      return failOptions?.retryAt
-        ? underLease(
-            lease,
-            'requeue',
-            sql.requeue([id, encodedToken(lease), failOptions.retryAt, toJson(error), false]),
-          )
-        : underLease(lease, 'fail', sql.fail([id, encodedToken(lease), toJson(error)]))
-    },
-
-    release(lease) {
-      return underLease(
-        lease,
-        'release',
-        sql.requeue([encodeText(lease.id), encodedToken(lease), null, null, true]),
-      )
-    },
-
-    retry(id) {
-      return byId(id, 'retry', sql.retry([encodeText(id)]))
-    },
-
-    cancel(id) {
-      return byId(id, 'cancel', sql.cancel([encodeText(id), toJson(CANCELED_ERROR)]))
-    },
+    complete: (lease, result) => transition(transitionRequests.complete(lease, result)),
+    fail: (lease, error, options) => transition(transitionRequests.fail(lease, error, options)),
+    release: (lease) => transition(transitionRequests.release(lease)),
+    retry: (id) => transition(transitionRequests.retry(id)),
+    cancel: (id) => transition(transitionRequests.cancel(id)),
 
     async delete(id) {
       return one(`deleting ${id}`, sql.delete([encodeText(id)]))

@@ -1,29 +1,21 @@
-import { STATUSES, type TransitionEvent } from '@mastervideo/core'
-import { TRANSITIONS } from '@mastervideo/core/adapter'
+import { RECORD_COLUMNS } from '@mastervideo/core/adapter'
 import { validateSchemaName } from './errors.js'
 import type { PgQueryConfig } from './pg-types.js'
-
-// Statuses come from core's transition table, so the SQL enforces exactly the
-// moves `applyTransition` allows. They are checked against STATUSES before
-// being written as literals: literals (not parameters) let the planner match
-// the partial claim index.
-function statusList(statuses: readonly string[]): string {
-  for (const status of statuses) {
-    if (!(STATUSES as readonly string[]).includes(status)) throw new Error(`unknown status ${status}`)
-  }
-  return statuses.map((s) => `'${s}'`).join(', ')
-}
-const from = (event: TransitionEvent) => `status IN (${statusList(TRANSITIONS[event].from)})`
-const to = (event: TransitionEvent) => statusList([TRANSITIONS[event].to])
+import { PG_TYPES, postgresRows } from './postgres-rows.js'
 
 // Database time, truncated to the millisecond a JS Date holds, so a stored
 // timestamp compares equal to the Date read back and list cursors are exact.
 const NOW = `(SELECT date_trunc('milliseconds', now()) AS now) AS t`
-const NO_LEASE = 'lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL'
 const MS = `* interval '1 millisecond'`
 
+// A new job's times are the database's: created_at and updated_at always,
+// run_at unless the caller set one. Every other column is a parameter.
+const STAMPED = ['run_at', 'created_at', 'updated_at']
+const INSERT_COLUMNS = RECORD_COLUMNS.filter((c) => !STAMPED.includes(c.column))
+const n = INSERT_COLUMNS.length
+
 /** Every statement the repository runs against one schema, named so `pg` prepares each once per connection. */
-export function statements(schema: string) {
+export function postgresStatements(schema: string) {
   const s = validateSchemaName(schema)
   const table = `${s}.master_videos`
   const named =
@@ -35,12 +27,13 @@ export function statements(schema: string) {
     })
   return {
     table,
-    /** $1 id, $2 project, $3 name, $4 shots, $5 maxAttempts, $6 runAt, $7 encoding, $8 idempotency key. */
+    /** The columns of {@link INSERT_COLUMNS} in order, then run_at or null (the database's now). */
+    insertColumns: INSERT_COLUMNS,
     insert: named(
       'insert',
-      `INSERT INTO ${table} (id, project_id, name, shots, status, progress, attempts, max_attempts,
-         run_at, encoding, idempotency_key, created_at, updated_at)
-       SELECT $1, $2, $3, $4::json, 'created', 0, 0, $5, COALESCE($6::timestamptz, t.now), $7::json, $8, t.now, t.now
+      `INSERT INTO ${table} (${INSERT_COLUMNS.map((c) => c.column).join(', ')}, ${STAMPED.join(', ')})
+       SELECT ${INSERT_COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[c.kind]}`).join(', ')},
+         COALESCE($${n + 1}::timestamptz, t.now), t.now, t.now
        FROM ${NOW}
        ON CONFLICT DO NOTHING
        RETURNING *`,
@@ -51,6 +44,17 @@ export function statements(schema: string) {
     ),
     get: named('get', `SELECT * FROM ${table} WHERE id = $1`),
     /**
+     * The row a transition starts from, with the database's time in the same
+     * round trip (`mv_now`, present even when the job is not: then `id` is null).
+     */
+    current: named('current', `SELECT t.now AS mv_now, j.* FROM ${NOW} LEFT JOIN ${table} AS j ON j.id = $1`),
+    /**
+     * The compare-and-set every transition goes through (core's, in this
+     * dialect): the columns core computed, where id, status and lease token
+     * are still those read.
+     */
+    compareAndSet: named('cas', postgresRows.compareAndSetSql(table)),
+    /**
      * The claim is one statement: the subquery walks the claim index in
      * (run_at, created_at) order, skips rows other claimers hold locked, and
      * locks the first due one; the UPDATE moves it to processing. An expired
@@ -60,7 +64,7 @@ export function statements(schema: string) {
     claim: named(
       'claim',
       `UPDATE ${table} AS j SET
-         status = ${to('claim')},
+         status = 'processing',
          attempts = j.attempts + 1,
          progress = 0,
          run_at = CASE WHEN j.status = 'processing' THEN t.now ELSE j.run_at END,
@@ -90,60 +94,6 @@ export function statements(schema: string) {
          updated_at = t.now
        FROM ${NOW}
        WHERE j.id = $1 AND j.status = 'processing' AND j.lease_token = $2
-       RETURNING j.*`,
-    ),
-    /** $1 id, $2 token, $3 output, $4 thumbnail key. */
-    complete: named(
-      'complete',
-      `UPDATE ${table} AS j SET
-         status = ${to('complete')}, ${NO_LEASE},
-         progress = 1, error = NULL, output = $3::json, thumbnail_key = $4,
-         completed_at = t.now, updated_at = t.now
-       FROM ${NOW}
-       WHERE j.id = $1 AND j.${from('complete')} AND j.lease_token = $2
-       RETURNING j.*`,
-    ),
-    /** $1 id, $2 token, $3 runAt or null (now), $4 error or null (keep), $5 refund the attempt. */
-    requeue: named(
-      'requeue',
-      `UPDATE ${table} AS j SET
-         status = ${to('requeue')}, ${NO_LEASE},
-         progress = 0,
-         run_at = coalesce($3::timestamptz, t.now),
-         error = coalesce($4::json, j.error),
-         attempts = CASE WHEN $5::boolean THEN greatest(0, j.attempts - 1) ELSE j.attempts END,
-         updated_at = t.now
-       FROM ${NOW}
-       WHERE j.id = $1 AND j.${from('requeue')} AND j.lease_token = $2
-       RETURNING j.*`,
-    ),
-    /** $1 id, $2 token, $3 error. */
-    fail: named(
-      'fail',
-      `UPDATE ${table} AS j SET
-         status = ${to('fail')}, ${NO_LEASE}, error = $3::json, updated_at = t.now
-       FROM ${NOW}
-       WHERE j.id = $1 AND j.${from('fail')} AND j.lease_token = $2
-       RETURNING j.*`,
-    ),
-    /** $1 id. */
-    retry: named(
-      'retry',
-      `UPDATE ${table} AS j SET
-         status = ${to('retry')}, ${NO_LEASE},
-         attempts = 0, progress = 0, error = NULL, output = NULL, thumbnail_key = NULL,
-         run_at = t.now, started_at = NULL, completed_at = NULL, updated_at = t.now
-       FROM ${NOW}
-       WHERE j.id = $1 AND j.${from('retry')}
-       RETURNING j.*`,
-    ),
-    /** $1 id, $2 the error cancel stores. */
-    cancel: named(
-      'cancel',
-      `UPDATE ${table} AS j SET
-         status = ${to('cancel')}, ${NO_LEASE}, error = $2::json, updated_at = t.now
-       FROM ${NOW}
-       WHERE j.id = $1 AND j.${from('cancel')}
        RETURNING j.*`,
     ),
     delete: named('delete', `DELETE FROM ${table} WHERE id = $1 RETURNING *`),
@@ -178,4 +128,4 @@ export function statements(schema: string) {
 }
 
 /** The statements of one schema. */
-export type Statements = ReturnType<typeof statements>
+export type PostgresStatements = ReturnType<typeof postgresStatements>

@@ -65,13 +65,3 @@ export function decodeText(stored: string): string {
   if (!stored.startsWith(MARK)) return stored
   return stored.slice(1).replace(ESCAPED, unescapeCode)
 }
-
-/** {@link encodeText} for nullable columns. */
-export function encodeNullable(value: string | null): string | null {
-  return value === null ? null : encodeText(value)
-}
-
-/** {@link decodeText} for nullable columns. */
-export function decodeNullable(stored: string | null): string | null {
-  return stored === null ? null : decodeText(stored)
-}

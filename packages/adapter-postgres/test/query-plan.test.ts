@@ -1,6 +1,6 @@
 import './cjs-conditions.js'
 import { describe, expect, it } from 'vitest'
-import { statements } from '../src/postgres-statements.js'
+import { postgresStatements } from '../src/postgres-statements.js'
 import { usePostgres } from './helpers.js'
 
 const db = usePostgres()
@@ -31,7 +31,7 @@ describe('query plans on 20,000 jobs', () => {
   it('claim walks the partial claim index, never the whole table', async () => {
     const repo = await db.repository()
     await fill(repo.schema)
-    const claim = statements(repo.schema).claim(['w', 'token', 1000])
+    const claim = postgresStatements(repo.schema).claim(['w', 'token', 1000])
     const text = await plan(claim.text, claim.values ?? [])
     expect(text).toContain('master_videos_claim')
     expect(text).not.toMatch(/Seq Scan/)
@@ -49,7 +49,7 @@ describe('query plans on 20,000 jobs', () => {
   it('list pages by the (project, created_at, id) index', async () => {
     const repo = await db.repository()
     await fill(repo.schema)
-    const sql = statements(repo.schema)
+    const sql = postgresStatements(repo.schema)
     for (const query of [
       sql.list('p7', undefined, null, 21),
       sql.list('p7', 'failed', { createdAt: new Date(), id: 'master_9' }, 21),

@@ -2,7 +2,7 @@ import './cjs-conditions.js'
 import type { MasterVideo, TransitionEvent } from '@mastervideo/core'
 import { applyTransition, newLeaseToken, type TransitionData } from '@mastervideo/core/adapter'
 import { newJob } from '@mastervideo/core/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { PostgresRepository } from '../src/index.js'
 import { usePostgres } from './helpers.js'
 
@@ -119,6 +119,45 @@ describe('every write stores what applyTransition computes', () => {
     expect(rows[0]).toEqual({ exact: true, database_time: true })
     const low = await repo.heartbeat(lease, { leaseMs: 10_000, progress: -1 })
     expect(low.ok && low.record.progress).toBe(0)
+    await repo.close()
+  })
+})
+
+describe('times and refusals', () => {
+  it("stamps every write with database time, whatever this machine's clock says", async () => {
+    const repo = await db.repository()
+    const { record: created } = await repo.create(newJob())
+    const { lease } = await claimed(repo)
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2001-01-01T00:00:00Z') })
+    try {
+      const done = await repo.complete(lease, { output, thumbnailKey: null })
+      expect(done.updatedAt.getTime()).toBeGreaterThanOrEqual(created.createdAt.getTime())
+      const retried = await repo.retry(done.id).catch((error: unknown) => error)
+      expect(retried).toMatchObject({ code: 'ILLEGAL_TRANSITION', origin: '@mastervideo/adapter-postgres' })
+      expect((retried as Error).message).toMatch(/^Cannot retry a completed job/)
+    } finally {
+      vi.useRealTimers()
+    }
+    const { rows } = await db.admin().query(
+      `SELECT abs(extract(epoch FROM updated_at - now())) < 5 AS database_time,
+              abs(extract(epoch FROM completed_at - now())) < 5 AS completed_database_time
+       FROM ${repo.schema}.master_videos WHERE id = $1`,
+      [lease.id],
+    )
+    expect(rows[0]).toEqual({ database_time: true, completed_database_time: true })
+    await repo.close()
+  })
+
+  it('explains a refused write as NOT_FOUND or LEASE_LOST, with the origin and no prefix', async () => {
+    const repo = await db.repository()
+    await repo.create(newJob())
+    const { lease } = await claimed(repo)
+    await repo.cancel(lease.id)
+    const lost = await repo.complete(lease, { output, thumbnailKey: null }).catch((error: unknown) => error)
+    expect(lost).toMatchObject({ code: 'LEASE_LOST', origin: '@mastervideo/adapter-postgres' })
+    expect((lost as Error).message).toBe(`The lease on ${lease.id} is lost`)
+    const missing = await repo.cancel('master_1_nothere0').catch((error: unknown) => error)
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', origin: '@mastervideo/adapter-postgres' })
     await repo.close()
   })
 })
