@@ -69,6 +69,16 @@ function ago(ms) {
 
 const seconds = (value) => (typeof value === 'number' ? `${value.toFixed(1)} s` : '')
 
+// ---- settings from the server ----
+
+/** Fills the strategy picker with the server's list (core's CONCAT_STRATEGIES), in its order. */
+async function loadConfig() {
+  const config = await api('/api/dashboard')
+  $('#strategy').replaceChildren(
+    ...config.strategies.map((strategy) => el('option', { value: strategy }, strategy)),
+  )
+}
+
 // ---- projects and clips ----
 
 async function loadProjects() {
@@ -168,7 +178,12 @@ async function createMasterVideo(event) {
     const record = await api(videosPath(), {
       method: 'POST',
       headers: { 'idempotency-key': crypto.randomUUID() },
-      body: JSON.stringify({ name, shots: state.selected, encoding: { strategy: $('#strategy').value } }),
+      // No strategy picked (the settings did not load): the server's default.
+      body: JSON.stringify({
+        name,
+        shots: state.selected,
+        ...($('#strategy').value ? { encoding: { strategy: $('#strategy').value } } : {}),
+      }),
     })
     upsert(record)
     renderVideos()
@@ -391,4 +406,5 @@ setInterval(() => {
 
 $('#project').addEventListener('change', (event) => selectProject(event.target.value))
 $('#create').addEventListener('submit', createMasterVideo)
+loadConfig().catch((e) => toast(`Could not load the settings: ${e.message}`, 'bad'))
 loadProjects().catch((e) => toast(`Could not load projects: ${e.message}`, 'bad'))

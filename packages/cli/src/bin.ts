@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { isMasterVideoError } from '@mastervideo/core'
+import { CONCAT_STRATEGIES, isMasterVideoError } from '@mastervideo/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { concatCommand } from './commands/concat.js'
 import { doctorCommand } from './commands/doctor.js'
@@ -30,7 +30,10 @@ program
   .argument('<inputs...>', 'clips, in order')
   .requiredOption('-o, --output <file>', 'the video to write')
   .addOption(
-    new Option('--strategy <strategy>', 'how to join').choices(['auto', 'copy', 'reencode']).default('auto'),
+    new Option(
+      '--strategy <strategy>',
+      'how to join (default: stream copy when the clips match, re-encode otherwise)',
+    ).choices(CONCAT_STRATEGIES),
   )
   .option('--preset <preset>', 'x264 preset when re-encoding (default medium)')
   .option('--crf <n>', 'x264 CRF when re-encoding, 0-51 (default 23)', integer)

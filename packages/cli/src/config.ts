@@ -2,7 +2,6 @@ import path from 'node:path'
 import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
 import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import {
-  AssetNotFoundError,
   type AssetResolver,
   createMasterVideos,
   directoryAssets,
@@ -10,6 +9,7 @@ import {
   localOutputStore,
   type MasterVideos,
 } from '@mastervideo/core'
+import { assetNotFound } from './errors.js'
 import { isSafeName } from './server/projects-api.js'
 
 /** Where the standalone server and worker keep their files, all under one data folder. */
@@ -41,9 +41,9 @@ export function projectAssets(assetsRoot: string): AssetResolver {
   return {
     resolve(shot, job) {
       if (!isSafeName(job.projectId)) {
-        throw new AssetNotFoundError(
-          `[mastervideo/cli] project ${JSON.stringify(job.projectId)} has no asset folder`,
-        )
+        throw assetNotFound(`Project ${JSON.stringify(job.projectId)} has no asset folder`, {
+          details: { projectId: job.projectId },
+        })
       }
       return directoryAssets(path.join(assetsRoot, job.projectId)).resolve(shot, job)
     },

@@ -2,8 +2,18 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { resolveBinaries } from '@mastervideo/adapter-ffmpeg'
+import {
+  CONCAT_STRATEGIES,
+  createMasterVideos,
+  directoryAssets,
+  localOutputStore,
+  memoryRepository,
+  silentLogger,
+} from '@mastervideo/core'
+import { testTranscoder } from '@mastervideo/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoProject } from '../src/server/demo-project.js'
+import { standaloneApp } from '../src/server/standalone-app.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -26,6 +36,32 @@ describe('mastervideo CLI', () => {
       expect(result.stdout).toContain(`Usage: mastervideo ${command}`)
     },
   )
+
+  it('concat --help offers exactly core’s strategies', async () => {
+    const result = await runCli(['concat', '--help'])
+    const help = result.stdout.replace(/\s+/g, ' ') // commander wraps long lines
+    expect(help).toContain(`(choices: ${CONCAT_STRATEGIES.map((s) => JSON.stringify(s)).join(', ')})`)
+  })
+
+  it('the dashboard gets its strategy list from the server, not from its own copy', async () => {
+    const app = standaloneApp({
+      mv: createMasterVideos({
+        repository: memoryRepository(),
+        transcoder: testTranscoder(),
+        assets: directoryAssets(dir),
+        output: localOutputStore(path.join(dir, 'output')),
+      }),
+      transcoder: testTranscoder(),
+      assetsRoot: path.join(dir, 'assets'),
+      cacheDir: path.join(dir, 'cache'),
+      logger: silentLogger,
+    })
+    const config = await app.request('/api/dashboard')
+    expect(await config.json()).toEqual({ strategies: [...CONCAT_STRATEGIES] })
+    const page = await (await app.request('/')).text()
+    const script = await (await app.request('/dashboard.js')).text()
+    for (const text of [page, script]) expect(text).not.toMatch(/['"]reencode['"]/)
+  })
 
   it('concat joins matching clips by stream copy and prints plain progress lines when not a TTY', async () => {
     const out = path.join(dir, 'out', 'copy.mp4')

@@ -43,7 +43,8 @@ export async function concatCommand(inputs: string[], options: ConcatCommandOpti
     const result = await ffmpegTranscoder().concat({
       inputs: inputs.map((input) => ({ path: path.resolve(input) })),
       output,
-      strategy: strategy ?? 'auto',
+      // Unset: the transcoder's default (copy when the clips match, else re-encode).
+      strategy,
       profile,
       signal: controller.signal,
       onProgress: progress.update,

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { ProbeResult, Transcoder } from '@mastervideo/core'
+import { OUTPUT_CONTENT_TYPES, type ProbeResult, type Transcoder } from '@mastervideo/core'
 import { Hono } from 'hono'
 
 /** A project of the standalone server: one folder of clips under the assets root. */
@@ -119,7 +119,9 @@ export function projectsApi(options: { assetsRoot: string; cacheDir: string; tra
       await transcoder.thumbnail(source, target, { atSec: 0.5, width: 320 })
     }
     c.header('cache-control', 'public, max-age=3600')
-    return c.body(new Uint8Array(await readFile(target)), 200, { 'content-type': 'image/jpeg' })
+    return c.body(new Uint8Array(await readFile(target)), 200, {
+      'content-type': OUTPUT_CONTENT_TYPES.thumbnail,
+    })
   })
 
   return app

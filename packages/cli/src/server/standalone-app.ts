@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Logger, MasterVideos, Transcoder } from '@mastervideo/core'
+import { CONCAT_STRATEGIES, type Logger, type MasterVideos, type Transcoder } from '@mastervideo/core'
 import { masterVideoRoutes } from '@mastervideo/http-hono'
 import { Hono } from 'hono'
 import { projectsApi } from './projects-api.js'
@@ -14,7 +14,7 @@ function dashboardDir(): string {
     if (existsSync(path.join(dir, 'dashboard', 'index.html'))) return path.join(dir, 'dashboard')
     dir = path.dirname(dir)
   }
-  throw new Error('[mastervideo/cli] dashboard files not found next to the package')
+  throw new Error('The dashboard files are not next to the package (is the install complete?)')
 }
 
 const STATIC: Record<string, string> = {
@@ -40,10 +40,23 @@ export interface StandaloneAppOptions {
   health?: () => Record<string, unknown>
 }
 
+/** What the dashboard asks the server before it draws its form (`GET /api/dashboard`). */
+export interface DashboardConfig {
+  /** The join strategies the create form offers, in order. */
+  strategies: readonly string[]
+}
+
 /**
- * The standalone server's Hono app: the dashboard at `/`, the projects API
- * and the master-video routes under `/api/projects` (the original system's
- * paths), `/healthz`, and an access log line per request (with its Range header).
+ * The standalone server's Hono app: the dashboard at `/` and its settings at
+ * `/api/dashboard`, the projects API and the master-video routes under
+ * `/api/projects`, `/healthz`, and an access log line per request (with its
+ * Range header).
+ *
+ * @example
+ * ```ts
+ * const app = standaloneApp({ mv, transcoder: mv.transcoder, assetsRoot, cacheDir, logger })
+ * serve({ fetch: app.fetch, port: 3000 })
+ * ```
  */
 export function standaloneApp(options: StandaloneAppOptions): Hono {
   const { mv, logger } = options
@@ -66,6 +79,9 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
   })
 
   app.get('/healthz', (c) => c.json({ ok: true, ...options.health?.() }))
+  // The dashboard is a plain script: the vocabulary it offers comes from core through here.
+  const dashboard: DashboardConfig = { strategies: CONCAT_STRATEGIES }
+  app.get('/api/dashboard', (c) => c.json(dashboard, 200, { 'cache-control': 'no-cache' }))
   for (const [route, file] of Object.entries(STATIC)) {
     app.get(route, async (c) => {
       const body = await readFile(path.join(dir, file), 'utf8')
