@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readlinkSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ByteRange, OutputStore } from '../output/output-store.js'
 import { expectCode, sleep } from './expect-code.js'
+import { trackResources } from './resource-watch.js'
 
 /** Options of {@link outputStoreConformance}. */
 export interface OutputStoreConformanceOptions {
@@ -37,9 +38,16 @@ async function collect(stream: Readable): Promise<{ bytes: Buffer; chunks: numbe
   return { bytes: Buffer.concat(chunks), chunks: chunks.length }
 }
 
-/** Open file descriptors of this process, where the platform shows them (Linux); else null. */
-function openDescriptors(): number | null {
-  return existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : null
+/** This process's open descriptors on `file`, where the platform lists them (Linux); else none. */
+function descriptorsOf(file: string): string[] {
+  if (!existsSync('/proc/self/fd')) return []
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file
+    } catch {
+      return false // closed while we looked
+    }
+  })
 }
 
 /**
@@ -174,21 +182,26 @@ export function outputStoreConformance(options: OutputStoreConformanceOptions): 
 
     it('releases a read stream at once when it is destroyed', async () => {
       await put(KEY, randomBytes(4 * 1024 * 1024))
-      const before = openDescriptors()
-      const stream = await store().createReadStream(KEY)
-      await once(stream, 'readable')
-      const closed = once(stream, 'close')
-      stream.destroy()
-      await Promise.race([
-        closed,
-        sleep(1000).then(() => {
-          throw new Error('the destroyed stream did not close within 1 s')
-        }),
-      ])
-      if (before !== null) {
-        // The descriptor is closed asynchronously; give it a few turns, not seconds.
-        for (let i = 0; i < 50 && (openDescriptors() ?? 0) > before; i++) await sleep(10)
-        expect(openDescriptors()).toBeLessThanOrEqual(before)
+      const watch = trackResources(() => store().createReadStream(KEY))
+      try {
+        const stream = await watch.result
+        watch.freeze()
+        await once(stream, 'readable')
+        const closed = once(stream, 'close')
+        stream.destroy()
+        await Promise.race([
+          closed,
+          sleep(1000).then(() => {
+            throw new Error('the destroyed stream did not close within 1 s')
+          }),
+        ])
+        // A file handle or socket closes asynchronously: a few turns of the event loop, not seconds.
+        for (let i = 0; i < 50 && watch.held().length > 0; i++) await sleep(10)
+        expect(watch.held(), 'what the destroyed stream still holds').toEqual([])
+        const file = store().localPath?.(KEY)
+        if (file) expect(descriptorsOf(file), 'descriptors still open on the file').toEqual([])
+      } finally {
+        watch.dispose()
       }
       // Nothing holds the file: it can be removed (Windows refuses to remove an open file).
       await store().delete(KEY)

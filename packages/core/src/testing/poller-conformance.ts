@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Poller } from '../poller/poller.js'
 import { sleep } from './expect-code.js'
+import { type ResourceWatch, trackResources } from './resource-watch.js'
 
 /** Options of {@link pollerConformance}. */
 export interface PollerConformanceOptions {
@@ -26,22 +27,11 @@ export interface PollerConformanceOptions {
   cleanup?: () => void | Promise<void>
 }
 
-/** Counts of the handles and requests that keep this process alive, by kind. */
-function activeResources(): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1)
-  return counts
-}
-
-/** The kinds of which `now` holds more than `before`. */
-function grown(before: Map<string, number>, now: Map<string, number>): string[] {
-  return [...now].filter(([kind, n]) => n > (before.get(kind) ?? 0)).map(([kind]) => kind)
-}
-
-/** A started poller that records when it woke. */
+/** A started poller: when it woke, how to stop it, and what it holds. */
 interface Running {
   wakes: number[]
   stop: () => void
+  watch: ResourceWatch
 }
 
 /**
@@ -68,13 +58,16 @@ export function pollerConformance(options: PollerConformanceOptions): void {
     async function start(create: () => Poller | Promise<Poller>): Promise<Running> {
       const poller = await create()
       const wakes: number[] = []
-      const stop = poller.start(() => wakes.push(performance.now()))
-      const running = { wakes, stop }
+      const watch = trackResources(() => poller.start(() => wakes.push(performance.now())))
+      const running = { wakes, stop: watch.result, watch }
       started.push(running)
       return running
     }
     afterEach(async () => {
-      for (const running of started.splice(0)) running.stop()
+      for (const running of started.splice(0)) {
+        running.stop()
+        running.watch.dispose()
+      }
       await options.cleanup?.()
     })
 
@@ -103,17 +96,12 @@ export function pollerConformance(options: PollerConformanceOptions): void {
     })
 
     it('leaves no timer or connection behind once stopped', async () => {
-      const before = activeResources()
-      const { stop } = await start(options.create)
+      const { stop, watch } = await start(options.create)
       await sleep(intervalMs * 2)
       stop()
       // Closing a socket takes a few turns of the event loop; allow up to 2 s.
-      let left = grown(before, activeResources())
-      for (let i = 0; i < 100 && left.length > 0; i++) {
-        await sleep(20)
-        left = grown(before, activeResources())
-      }
-      expect(left, 'resources still held after stop').toEqual([])
+      for (let i = 0; i < 100 && watch.held().length > 0; i++) await sleep(20)
+      expect(watch.held(), 'resources the poller still holds after stop').toEqual([])
     })
 
     const announce = options.announce
