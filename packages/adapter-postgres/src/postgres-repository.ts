@@ -6,7 +6,7 @@ import {
   initialRecord,
   type TransitionRequest,
   toPage,
-  transitionRequests,
+  transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
 import pg from 'pg'
@@ -237,11 +237,7 @@ export function postgresRepository(
       return { ok: false, reason: now?.status === 'canceled' ? 'canceled' : 'lease_lost', record: now }
     },
 
-    complete: (lease, result) => transition(transitionRequests.complete(lease, result)),
-    fail: (lease, error, options) => transition(transitionRequests.fail(lease, error, options)),
-    release: (lease) => transition(transitionRequests.release(lease)),
-    retry: (id) => transition(transitionRequests.retry(id)),
-    cancel: (id) => transition(transitionRequests.cancel(id)),
+    ...transitionMethods(transition),
 
     async delete(id) {
       return one(`deleting ${id}`, sql.delete([encodeText(id)]))

@@ -6,7 +6,7 @@ import {
   initialRecord,
   type TransitionRequest,
   toPage,
-  transitionRequests,
+  transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
 import { invalidOption, ORIGIN, storageFailure } from './errors.js'
@@ -222,11 +222,7 @@ export function sqliteRepository(
       )
     },
 
-    complete: (lease, result) => transition(transitionRequests.complete(lease, result)),
-    fail: (lease, error, options) => transition(transitionRequests.fail(lease, error, options)),
-    release: (lease) => transition(transitionRequests.release(lease)),
-    retry: (id) => transition(transitionRequests.retry(id)),
-    cancel: (id) => transition(transitionRequests.cancel(id)),
+    ...transitionMethods(transition),
 
     async delete(id) {
       return run('delete', id, () => {

@@ -40,8 +40,10 @@ export {
 } from './record-columns.js'
 export { type RecordRow, type RowCodec, type RowDialect, rowCodec } from './row-codec.js'
 export {
+  type TransitionMethods,
   type TransitionRequest,
   type TransitionWrite,
+  transitionMethods,
   transitionRequests,
   transitionWrite,
 } from './transition-write.js'

@@ -7,7 +7,7 @@ import {
   type TransitionData,
   type TransitionEvent,
 } from '../record/state-machine.js'
-import type { Lease } from '../repository/repository.js'
+import type { Lease, Repository } from '../repository/repository.js'
 
 /**
  * One status-changing call of a {@link Repository}, as a transition: the job,
@@ -75,6 +75,37 @@ export const transitionRequests = {
   cancel(id: string): TransitionRequest<'cancel'> {
     return { id, lease: null, event: 'cancel', data: () => ({}) }
   },
+}
+
+/** The methods of {@link Repository} that change a status by a transition. */
+export type TransitionMethods = Pick<Repository, 'complete' | 'fail' | 'release' | 'retry' | 'cancel'>
+
+/**
+ * Every status-changing method of {@link Repository}, built on one function
+ * that runs a {@link TransitionRequest} (read the job, {@link transitionWrite},
+ * compare-and-set, return the stored record). A repository spreads them into
+ * what it returns.
+ *
+ * @example
+ * ```ts
+ * import type { MasterVideo, Repository } from '@mastervideo/core'
+ * import { transitionMethods, type TransitionRequest } from '@mastervideo/core/adapter'
+ *
+ * declare function runTransition(request: TransitionRequest): Promise<MasterVideo>
+ * declare const rest: Omit<Repository, 'complete' | 'fail' | 'release' | 'retry' | 'cancel'>
+ * const repository: Repository = { ...rest, ...transitionMethods(runTransition) }
+ * ```
+ */
+export function transitionMethods(
+  run: <E extends TransitionEvent>(request: TransitionRequest<E>) => Promise<MasterVideo>,
+): TransitionMethods {
+  return {
+    complete: (lease, result) => run(transitionRequests.complete(lease, result)),
+    fail: (lease, error, options) => run(transitionRequests.fail(lease, error, options)),
+    release: (lease) => run(transitionRequests.release(lease)),
+    retry: (id) => run(transitionRequests.retry(id)),
+    cancel: (id) => run(transitionRequests.cancel(id)),
+  }
 }
 
 /**
