@@ -16,7 +16,7 @@ import {
   RECORD_COLUMNS,
   type TransitionRequest,
   toPage,
-  transitionRequests,
+  transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
 
@@ -170,11 +170,8 @@ export function jsonFileRepository(filename: string): Repository {
         return { ok: true, record } as const
       }),
 
-    complete: (lease, result) => change(transitionRequests.complete(lease, result)),
-    fail: (lease, error, options) => change(transitionRequests.fail(lease, error, options)),
-    release: (lease) => change(transitionRequests.release(lease)),
-    retry: (id) => change(transitionRequests.retry(id)),
-    cancel: (id) => change(transitionRequests.cancel(id)),
+    // complete, fail, release, retry and cancel: each call as its transition request, run by `change`.
+    ...transitionMethods(change),
 
     delete: (id) =>
       write((jobs) => {
