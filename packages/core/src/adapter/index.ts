@@ -4,9 +4,10 @@
  * never needs it; it imports `@mastervideo/core`.
  *
  * What is here: the transition table and the pure functions that compute a
- * record after each event, the record's initial state, the list cursor
- * helpers, and the naming rules of output files. Prove an adapter with the
- * suites of `@mastervideo/core/testing`.
+ * record after each event, the record's initial state, the columns of a SQL
+ * jobs table with their codecs and the compare-and-set every transition
+ * writes, the list cursor helpers, and the naming rules of output files.
+ * Prove an adapter with the suites of `@mastervideo/core/testing`.
  *
  * @example
  * ```ts
