@@ -205,7 +205,9 @@ export function s3OutputStore(options: S3OutputStoreOptions): S3OutputStore {
         } finally {
           storeSignal?.removeEventListener('abort', onStoreAbort)
         }
-        const stored = await head(key)
+        // The upload is complete: the local copy goes while the size is checked
+        // (unlinking 200 MB takes tens of milliseconds, as long as the HEAD).
+        const [stored] = await Promise.all([head(key), rm(temp, { force: true })])
         if (stored?.ContentLength !== size) {
           // Visible but not what was written: take it back rather than serve it.
           await client.send(new DeleteObjectCommand({ Bucket: bucket, Key })).catch(() => {})
@@ -214,7 +216,6 @@ export function s3OutputStore(options: S3OutputStoreOptions): S3OutputStore {
             details: { key, expected: size, stored: stored?.ContentLength ?? null },
           })
         }
-        await rm(temp, { force: true })
         return toStoredFile(key, stored)
       }
 
