@@ -37,6 +37,14 @@ const ATTR_CHAR = /^[A-Za-z0-9!#$&+\-.^_`|~]$/
  * space, `/` and `\` become `_`; the ASCII `filename` replaces what is not
  * printable ASCII (and `"`, `\`, `%`) with `_`; `filename*` carries the exact
  * UTF-8 name.
+ *
+ * @example
+ * ```ts
+ * import { attachmentDisposition } from '@mastervideo/adapter-s3'
+ *
+ * attachmentDisposition('café "final".mp4')
+ * // attachment; filename="cafe _final_.mp4"; filename*=UTF-8''caf%C3%A9%20%22final%22.mp4
+ * ```
  */
 export function attachmentDisposition(name: string): string {
   const safe =
