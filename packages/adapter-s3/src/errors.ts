@@ -73,6 +73,19 @@ export function isInvalidRange(error: unknown): boolean {
   return s3Code(error) === 'InvalidRange' || httpStatus(error) === 416
 }
 
+/** Errors of the connection to S3 (worth another attempt), not of the local disk. */
+const NETWORK_ERRNOS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+])
+
 /**
  * Wraps an S3 or file-system failure: `NO_SPACE` for a full local disk;
  * otherwise `STORAGE`, retryable when the service answered 5xx, throttled, or
@@ -91,8 +104,11 @@ export function storageError(
   const status = httpStatus(error)
   const code = s3Code(error)
   const text = withoutPaths(error instanceof Error ? error.message : String(error))
-  const local = typeof errno === 'string' && status === undefined
-  return storage(`${context}: ${text}`, {
+  const local = typeof errno === 'string' && status === undefined && !NETWORK_ERRNOS.has(errno)
+  // A HEAD has no body to say why: the SDK's message is the bare status name.
+  const why =
+    status === 403 ? `access denied (without s3:ListBucket, S3 also answers 403 for a missing key)` : text
+  return storage(`${context}: ${why}`, {
     cause: error,
     retryable: local ? false : status === undefined || status >= 500 || status === 429 || code === 'SlowDown',
     details: {
