@@ -40,7 +40,7 @@ export interface SqliteAssetsOptions {
 
 /**
  * An {@link AssetResolver} that looks a shot's clip up in the host's own
- * table, as the original system did (`SELECT ... FROM project_assets WHERE
+ * table (`SELECT ... FROM project_assets WHERE
  * asset_id = ?`). Table and column names are checked to be plain
  * identifiers and the statement is prepared at once, so a typo fails at
  * startup; the asset id is always a bound parameter. A missing row, a file

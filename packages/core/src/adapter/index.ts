@@ -31,6 +31,19 @@ export {
 } from '../assets/resolve-inside-root.js'
 export { withoutPaths } from '../errors.js'
 export { TEMP_PREFIX } from '../output/local-output-store.js'
+export { newLeaseToken } from '../record/ids.js'
+export {
+  applyTransition,
+  canTransition,
+  initialRecord,
+  TRANSITIONS,
+  type TransitionData,
+  type TransitionEvent,
+  transition,
+} from '../record/state-machine.js'
+export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
+export { abortError, throwIfAborted } from '../support/abort.js'
+export { outputKeys } from '../worker/run-job.js'
 export { clampProgress } from './progress-clamp.js'
 export {
   type ColumnKind,
@@ -48,16 +61,3 @@ export {
   transitionRequests,
   transitionWrite,
 } from './transition-write.js'
-export { newLeaseToken } from '../record/ids.js'
-export {
-  applyTransition,
-  canTransition,
-  initialRecord,
-  TRANSITIONS,
-  type TransitionData,
-  type TransitionEvent,
-  transition,
-} from '../record/state-machine.js'
-export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
-export { abortError, throwIfAborted } from '../support/abort.js'
-export { outputKeys } from '../worker/run-job.js'

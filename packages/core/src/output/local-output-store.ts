@@ -9,7 +9,7 @@ const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
 
 function checkKey(key: string): string {
   if (!KEY.test(key) || key.includes('..')) {
-    throw new ValidationError(`[mastervideo] output key ${JSON.stringify(key)} is not a plain file name`, {
+    throw new ValidationError(`Output key ${JSON.stringify(key)} is not a plain file name`, {
       details: { key },
     })
   }
@@ -20,7 +20,7 @@ function checkKey(key: string): string {
 export const TEMP_PREFIX = '.tmp-'
 
 /**
- * An {@link OutputStore} on the local file system, in the original system's
+ * An {@link OutputStore} on the local file system, in a flat
  * layout: one directory of `master_<id>_<timestamp>.mp4` files. Each file is
  * written under a hidden temporary name in the same directory, flushed to
  * disk, then renamed into place, so a crash never leaves a partial file under
@@ -63,7 +63,7 @@ export function localOutputStore(directory: string): OutputStore {
             return { key, size: info.size, mtimeMs: info.mtimeMs }
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-              throw new StorageError(`[mastervideo] nothing was written to ${key} before commit`, {
+              throw new StorageError(`Nothing was written to ${key} before commit`, {
                 cause: error,
               })
             }
@@ -92,7 +92,7 @@ export function localOutputStore(directory: string): OutputStore {
         handle = await open(pathOf(key), 'r')
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new NotFoundError(`[mastervideo] no output file ${key}`, { cause: error, details: { key } })
+          throw new NotFoundError(`No output file ${key}`, { cause: error, details: { key } })
         }
         throw toMasterVideoError(error, { context: `cannot open ${key}` })
       }

@@ -16,7 +16,7 @@ import type { Poller } from './poller.js'
  */
 export function intervalPoller(intervalMs = 1000): Poller {
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new RangeError(`[mastervideo] intervalPoller needs a positive interval, got ${intervalMs}`)
+    throw new RangeError(`intervalPoller needs a positive interval, got ${intervalMs}`)
   }
   return {
     start(wake) {

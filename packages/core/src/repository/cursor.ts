@@ -33,7 +33,7 @@ export function decodeCursor(value: string): ListCursor {
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError('[mastervideo] cursor is not one this API returned', {
+  throw new ValidationError('The cursor is not one this API returned', {
     details: { field: 'cursor' },
   })
 }

@@ -27,7 +27,7 @@ export function memoryRepository(): Repository {
   function holding(lease: Lease): MasterVideo {
     const record = jobs.get(lease.id)
     if (!record || record.status !== 'processing' || record.leaseToken !== lease.token) {
-      throw new LeaseLostError(`[mastervideo/memory] lease on ${lease.id} is lost`, {
+      throw new LeaseLostError(`The lease on ${lease.id} is lost`, {
         details: { id: lease.id, status: record?.status ?? null },
       })
     }
@@ -36,7 +36,7 @@ export function memoryRepository(): Repository {
 
   function existing(id: string): MasterVideo {
     const record = jobs.get(id)
-    if (!record) throw new NotFoundError(`[mastervideo/memory] no master video ${id}`, { details: { id } })
+    if (!record) throw new NotFoundError(`No master video ${id}`, { details: { id } })
     return record
   }
 

@@ -64,7 +64,7 @@ export interface TestTranscoder extends Transcoder {
 }
 
 function abortError(signal: AbortSignal): Error {
-  return isMasterVideoError(signal.reason) ? signal.reason : new CanceledError('[mastervideo/test] aborted')
+  return isMasterVideoError(signal.reason) ? signal.reason : new CanceledError('aborted')
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -109,11 +109,11 @@ export function testTranscoder(options: TestTranscoderOptions = {}): TestTransco
     try {
       bytes = await readFile(file)
     } catch (cause) {
-      throw new AssetNotFoundError(`[mastervideo/test] no such clip ${file}`, { cause })
+      throw new AssetNotFoundError(`No such clip ${path.basename(file)}`, { cause })
     }
     const header = bytes.subarray(0, Math.min(bytes.length, 64)).toString('latin1').split('\n')[0] ?? ''
     const match = new RegExp(`^${MAGIC} ([0-9.]+) (\\d+)x(\\d+)$`).exec(header)
-    if (!match) throw new InputInvalidError(`[mastervideo/test] ${path.basename(file)} is not a test clip`)
+    if (!match) throw new InputInvalidError(`${path.basename(file)} is not a test clip`)
     return {
       path: file,
       durationSec: Number(match[1]),
@@ -136,7 +136,7 @@ export function testTranscoder(options: TestTranscoderOptions = {}): TestTransco
       const call = calls.concat
       const { signal, onProgress } = request
       if (signal?.aborted) throw abortError(signal)
-      if (request.inputs.length === 0) throw new InputInvalidError('[mastervideo/test] no inputs')
+      if (request.inputs.length === 0) throw new InputInvalidError('No inputs')
       running++
       const temp = path.join(path.dirname(request.output), `.partial-${randomBytes(4).toString('hex')}`)
       try {
