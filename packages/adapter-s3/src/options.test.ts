@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { S3Client } from '@aws-sdk/client-s3'
 import { describe, expect, it } from 'vitest'
 import { storageError } from './errors.js'
@@ -18,6 +21,27 @@ describe('s3OutputStore options', () => {
     ['a prefix with ..', { bucket: 'b', prefix: 'a/../b' }],
   ])('refuses %s (VALIDATION)', (_, options) => {
     expect(() => s3OutputStore({ client, ...options })).toThrow(validation)
+  })
+
+  it('removes temporary files older than a day at its first prepare, and keeps the rest', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-temp-'))
+    try {
+      const day = 24 * 3600 * 1000
+      await writeFile(path.join(dir, '.tmp-old-a.mp4'), 'x')
+      await utimes(
+        path.join(dir, '.tmp-old-a.mp4'),
+        new Date(Date.now() - day - 60_000),
+        new Date(Date.now() - day - 60_000),
+      )
+      await writeFile(path.join(dir, '.tmp-recent-b.mp4'), 'x')
+      await writeFile(path.join(dir, 'not-ours.txt'), 'x')
+      await utimes(path.join(dir, 'not-ours.txt'), new Date(0), new Date(0))
+      const pending = await s3OutputStore({ client, bucket: 'b', tempDir: dir }).prepare('c.mp4')
+      expect((await readdir(dir)).sort()).toEqual(['.tmp-recent-b.mp4', 'not-ours.txt'])
+      expect(path.dirname(pending.path)).toBe(dir)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('exposes its canonical prefix and object keys', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -33,7 +33,11 @@ export interface S3OutputStoreOptions {
   partSizeBytes?: number
   /** Parts uploaded at once. Memory held by a commit is about `partSizeBytes x (queueSize + 1)`. Default 4. */
   queueSize?: number
-  /** Where `prepare` puts the local file the transcoder writes. Default `<os.tmpdir()>/mastervideo-s3`. */
+  /**
+   * Where `prepare` puts the local file the transcoder writes. Default
+   * `<os.tmpdir()>/mastervideo-s3`. Temporary files there older than a day
+   * (left by a process that died mid-job) are removed at the store's first `prepare`.
+   */
   tempDir?: string
   /**
    * Aborts every commit in flight (a host shutting down): each aborts its
@@ -86,6 +90,20 @@ function toStoredFile(key: string, head: HeadObjectCommandOutput): StoredFile {
   return { key, size: head.ContentLength ?? 0, mtimeMs: head.LastModified?.getTime() ?? 0 }
 }
 
+/** A local file no commit can still be using: a process that wrote it died. */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000
+
+/** Removes the temporary files crashed processes left in `dir` (once per store, best effort). */
+async function sweepStaleTemps(dir: string): Promise<void> {
+  const now = Date.now()
+  const names = await readdir(dir).catch(() => [])
+  for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+    const file = path.join(dir, name)
+    const info = await stat(file).catch(() => null)
+    if (info?.isFile() && now - info.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true }).catch(() => {})
+  }
+}
+
 function positiveInteger(value: number | undefined, fallback: number, field: string, min: number): number {
   if (value === undefined) return fallback
   if (!Number.isInteger(value) || value < min) {
@@ -129,6 +147,7 @@ export function s3OutputStore(options: S3OutputStoreOptions): S3OutputStore {
   const tempDir = path.resolve(options.tempDir ?? path.join(tmpdir(), 'mastervideo-s3'))
   const presignClient = options.presignClient ?? client
   const objectKey = (key: string) => joinKey(prefix, checkOutputKey(key))
+  let tempReady: Promise<void> | null = null
 
   async function head(key: string): Promise<HeadObjectCommandOutput | null> {
     try {
@@ -164,9 +183,11 @@ export function s3OutputStore(options: S3OutputStoreOptions): S3OutputStore {
 
     async prepare(key) {
       const Key = objectKey(key)
+      tempReady ??= mkdir(tempDir, { recursive: true }).then(() => sweepStaleTemps(tempDir))
       try {
-        await mkdir(tempDir, { recursive: true })
+        await tempReady
       } catch (error) {
+        tempReady = null
         throw storageError('Cannot create the temporary directory for uploads', error)
       }
       const temp = path.join(tempDir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}-${key}`)
