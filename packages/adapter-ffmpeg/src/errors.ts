@@ -1,49 +1,36 @@
 import path from 'node:path'
 import {
-  AssetNotFoundError,
-  InputInvalidError,
+  type AssetNotFoundError,
+  type InputInvalidError,
   type MasterVideoError,
   type MasterVideoErrorOptions,
-  NoSpaceError,
-  TimeoutError,
-  TranscodeFailedError,
   toMasterVideoError,
-  ValidationError,
 } from '@mastervideo/core'
-import { abortError as coreAbortError, throwIfAborted as coreThrowIfAborted } from '@mastervideo/core/adapter'
+import {
+  abortError as coreAbortError,
+  throwIfAborted as coreThrowIfAborted,
+  originErrors,
+} from '@mastervideo/core/adapter'
 
 /** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = '@mastervideo/adapter-ffmpeg'
 
-const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
-  ...options,
-  origin: ORIGIN,
-})
+const errors = originErrors(ORIGIN)
 
 /** `INPUT_INVALID`: a clip we refuse. */
-export function inputInvalid(message: string, options?: MasterVideoErrorOptions): InputInvalidError {
-  return new InputInvalidError(message, withOrigin(options))
-}
+export const inputInvalid = errors.inputInvalid
 
 /** `ASSET_NOT_FOUND`: an input path with nothing behind it. */
-export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
-  return new AssetNotFoundError(message, withOrigin(options))
-}
+export const assetNotFound = errors.assetNotFound
 
 /** `TRANSCODE_FAILED`: ffmpeg or ffprobe ran (or could not) and failed. */
-export function transcodeFailed(message: string, options?: MasterVideoErrorOptions): TranscodeFailedError {
-  return new TranscodeFailedError(message, withOrigin(options))
-}
+export const transcodeFailed = errors.transcodeFailed
 
 /** `TIMEOUT`: a run took too long or stalled. */
-export function timedOut(message: string, options?: MasterVideoErrorOptions): TimeoutError {
-  return new TimeoutError(message, withOrigin(options))
-}
+export const timedOut = errors.timeout
 
 /** `VALIDATION`: a request this transcoder cannot take as given. */
-export function invalidRequest(message: string, options?: MasterVideoErrorOptions): ValidationError {
-  return new ValidationError(message, withOrigin(options))
-}
+export const invalidRequest = errors.validation
 
 /**
  * `INPUT_INVALID` for one file: the message names it by base name only (a
@@ -93,9 +80,9 @@ const NO_SPACE = /No space left on device|ENOSPC/i
  * logs.
  */
 export function ffmpegFailure(what: string, exit: string, stderrTail: string[]): MasterVideoError {
-  const options = withOrigin({ details: { stderr: stderrTail, exit } })
+  const options = { details: { stderr: stderrTail, exit } }
   if (NO_SPACE.test(stderrTail.join('\n'))) {
-    return new NoSpaceError(`The ${what} stopped: no space left on device`, options)
+    return errors.noSpace(`The ${what} stopped: no space left on device`, options)
   }
-  return new TranscodeFailedError(`The ${what} failed (${exit})`, options)
+  return errors.transcodeFailed(`The ${what} failed (${exit})`, options)
 }

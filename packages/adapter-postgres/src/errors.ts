@@ -1,28 +1,16 @@
-import {
-  isMasterVideoError,
-  type MasterVideoError,
-  type MasterVideoErrorOptions,
-  StorageError,
-  ValidationError,
-} from '@mastervideo/core'
+import { isMasterVideoError, type MasterVideoError } from '@mastervideo/core'
+import { originErrors } from '@mastervideo/core/adapter'
 
 /** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = '@mastervideo/adapter-postgres'
 
-const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
-  ...options,
-  origin: ORIGIN,
-})
+const errors = originErrors(ORIGIN)
 
 /** `VALIDATION`: an option this package cannot take as given. */
-export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
-  return new ValidationError(message, withOrigin(options))
-}
+export const invalidOption = errors.validation
 
 /** `STORAGE`: the database refused or lost a statement, or holds what this release cannot use. */
-export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
-  return new StorageError(message, withOrigin(options))
-}
+export const storageFailure = errors.storage
 
 // SQLSTATE classes after which the session is gone, so the statement did not
 // commit and the next pooled connection may well succeed: 08 connection

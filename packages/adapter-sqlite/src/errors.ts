@@ -1,34 +1,19 @@
-import {
-  AssetNotFoundError,
-  isMasterVideoError,
-  type MasterVideoError,
-  type MasterVideoErrorOptions,
-  StorageError,
-  ValidationError,
-} from '@mastervideo/core'
+import { isMasterVideoError, type MasterVideoError } from '@mastervideo/core'
+import { originErrors } from '@mastervideo/core/adapter'
 
 /** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = '@mastervideo/adapter-sqlite'
 
-const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
-  ...options,
-  origin: ORIGIN,
-})
+const errors = originErrors(ORIGIN)
 
 /** `VALIDATION`: an option or a value this package cannot take as given. */
-export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
-  return new ValidationError(message, withOrigin(options))
-}
+export const invalidOption = errors.validation
 
 /** `STORAGE`: the database file cannot be used as it is. */
-export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
-  return new StorageError(message, withOrigin(options))
-}
+export const storageFailure = errors.storage
 
 /** `ASSET_NOT_FOUND`: the host's table has no usable path for an asset. */
-export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
-  return new AssetNotFoundError(message, withOrigin(options))
-}
+export const assetNotFound = errors.assetNotFound
 
 /** The `code` better-sqlite3 puts on a `SqliteError` (`SQLITE_BUSY`, `SQLITE_CORRUPT`, ...). */
 export function sqliteCode(error: unknown): string | undefined {

@@ -1,7 +1,9 @@
-import { AssetNotFoundError, type MasterVideoErrorOptions } from '@mastervideo/core'
+import { originErrors } from '@mastervideo/core/adapter'
 
 /** The package every error of the command line names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = 'mastervideo'
+
+const errors = originErrors(ORIGIN)
 
 /**
  * `ASSET_NOT_FOUND`: a shot the standalone server cannot find a clip for.
@@ -11,6 +13,4 @@ export const ORIGIN = 'mastervideo'
  * throw assetNotFound('Project "p1" has no asset folder', { details: { projectId: 'p1' } })
  * ```
  */
-export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
-  return new AssetNotFoundError(message, { ...options, origin: ORIGIN })
-}
+export const assetNotFound = errors.assetNotFound

@@ -1,17 +1,12 @@
-import {
-  type ErrorCode,
-  isMasterVideoError,
-  type Logger,
-  type MasterVideoErrorOptions,
-  type MasterVideoStatus,
-  StorageError,
-  ValidationError,
-} from '@mastervideo/core'
+import { type ErrorCode, isMasterVideoError, type Logger, type MasterVideoStatus } from '@mastervideo/core'
+import { originErrors } from '@mastervideo/core/adapter'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /** The package every error this package throws names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = '@mastervideo/http-hono'
+
+const errors = originErrors(ORIGIN)
 
 /**
  * `VALIDATION`: an option of `masterVideoRoutes` that cannot work as given.
@@ -21,9 +16,7 @@ export const ORIGIN = '@mastervideo/http-hono'
  * throw invalidOption('urlTtlSec must be a positive integer', { details: { field: 'urlTtlSec' } })
  * ```
  */
-export function invalidOption(message: string, options?: MasterVideoErrorOptions): ValidationError {
-  return new ValidationError(message, { ...options, origin: ORIGIN })
-}
+export const invalidOption = errors.validation
 
 /**
  * `STORAGE`: the output store answered with something other than the file it
@@ -34,9 +27,7 @@ export function invalidOption(message: string, options?: MasterVideoErrorOptions
  * throw storageFailure('The stored file is shorter than its size', { details: { key } })
  * ```
  */
-export function storageFailure(message: string, options?: MasterVideoErrorOptions): StorageError {
-  return new StorageError(message, { ...options, origin: ORIGIN })
-}
+export const storageFailure = errors.storage
 
 /** Codes only the HTTP layer produces, beside core's {@link ErrorCode}s. */
 export type HttpOnlyErrorCode =
