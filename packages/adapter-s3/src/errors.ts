@@ -1,42 +1,22 @@
-import {
-  AssetNotFoundError,
-  isMasterVideoError,
-  type MasterVideoError,
-  type MasterVideoErrorOptions,
-  NotFoundError,
-  StorageError,
-  toMasterVideoError,
-  ValidationError,
-} from '@mastervideo/core'
-import { withoutPaths } from '@mastervideo/core/adapter'
+import { isMasterVideoError, type MasterVideoError, toMasterVideoError } from '@mastervideo/core'
+import { originErrors, withoutPaths } from '@mastervideo/core/adapter'
 
 /** The package every error of this adapter names as its `origin` (logs show it; messages do not). */
 export const ORIGIN = '@mastervideo/adapter-s3'
 
-const withOrigin = (options?: MasterVideoErrorOptions): MasterVideoErrorOptions => ({
-  ...options,
-  origin: ORIGIN,
-})
+const errors = originErrors(ORIGIN)
 
 /** `VALIDATION`: a key, prefix or option this adapter refuses. */
-export function invalid(message: string, options?: MasterVideoErrorOptions): ValidationError {
-  return new ValidationError(message, withOrigin(options))
-}
+export const invalid = errors.validation
 
 /** `NOT_FOUND`: nothing stored under an output key. */
-export function notFound(message: string, options?: MasterVideoErrorOptions): NotFoundError {
-  return new NotFoundError(message, withOrigin(options))
-}
+export const notFound = errors.notFound
 
 /** `ASSET_NOT_FOUND`: a shot names an object that is missing or not allowed. */
-export function assetNotFound(message: string, options?: MasterVideoErrorOptions): AssetNotFoundError {
-  return new AssetNotFoundError(message, withOrigin(options))
-}
+export const assetNotFound = errors.assetNotFound
 
 /** `STORAGE`: the object store or the local cache failed. */
-export function storage(message: string, options?: MasterVideoErrorOptions): StorageError {
-  return new StorageError(message, withOrigin(options))
-}
+export const storage = errors.storage
 
 /** What the AWS SDK puts on a service error (`name`, `$metadata.httpStatusCode`). */
 interface ServiceErrorShape {
