@@ -5,6 +5,7 @@ import { errorResponse, toErrorResponse } from './errors.js'
 import { type EventsOptions, eventsResponse } from './events-stream.js'
 import { jobFileResponse, type OffloadOptions } from './job-files.js'
 import { type JobLinks, jobLinks } from './job-links.js'
+import { projectEventsResponse } from './project-events.js'
 import {
   createBodySchema,
   idempotencyKeySchema,
@@ -130,6 +131,16 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         const page = await mv.list({ projectId: projectOf(c), ...query.data })
         return json(c, { items: page.items.map(links.json), nextCursor: page.nextCursor })
       },
+    },
+    // Before `:id`: the project's one stream, authorized as the list it keeps current.
+    {
+      method: 'GET',
+      path: `${LIST}/events`,
+      action: 'list',
+      handle: async (c, links) =>
+        c.req.method === 'HEAD'
+          ? c.body(null, 200, { 'Content-Type': 'text/event-stream' })
+          : projectEventsResponse(c, mv, projectOf(c), links.json, options.events ?? {}),
     },
     {
       method: 'GET',
