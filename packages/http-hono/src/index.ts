@@ -31,7 +31,13 @@ export {
   type HttpOnlyErrorCode,
 } from './errors.js'
 export type { EventsOptions } from './events-stream.js'
-export type { OffloadOptions } from './job-files.js'
+export {
+  canPresign,
+  type Delivery,
+  type OffloadOptions,
+  type PresigningOutputStore,
+  type PresignRequest,
+} from './job-files.js'
 export { type MasterVideoRoutesOptions, masterVideoRoutes } from './master-video-routes.js'
 export {
   type FileMeta,

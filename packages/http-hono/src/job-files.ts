@@ -19,6 +19,37 @@ export interface OffloadOptions {
   prefix: string
 }
 
+/**
+ * Where the bytes of `/video` and `/download` come from: `proxy` streams them
+ * through Node (byte ranges, validators); `redirect` answers 302 to a
+ * presigned URL of the store, so S3 or the CDN in front of it sends them.
+ */
+export type Delivery = 'proxy' | 'redirect'
+
+/** The options of a presigned GET, as an object store's `presign` takes them. */
+export interface PresignRequest {
+  /** How long the URL works, in seconds. */
+  expiresInSec: number
+  /** The `Content-Type` the response carries. */
+  contentType: string
+  /** The exact `Content-Disposition` the response carries (downloads). */
+  contentDisposition?: string
+}
+
+/**
+ * An {@link OutputStore} that can sign a URL its files are fetched from
+ * directly (`s3OutputStore` from `@mastervideo/adapter-s3`).
+ */
+export interface PresigningOutputStore extends OutputStore {
+  /** A URL that serves the file under `key` until `expiresInSec` have passed. */
+  presign(key: string, options: PresignRequest): Promise<string>
+}
+
+/** Whether `store` can answer with a presigned URL instead of its bytes. */
+export function canPresign(store: OutputStore): store is PresigningOutputStore {
+  return typeof (store as Partial<PresigningOutputStore>).presign === 'function'
+}
+
 /** How {@link jobFileResponse} answers. */
 export interface JobFileOptions {
   /** `Cache-Control` of every file answer. */
@@ -26,6 +57,21 @@ export interface JobFileOptions {
   /** Most byte ranges honoured in one request. */
   maxRanges: number
   offload?: OffloadOptions | undefined
+  /** Default `proxy`. `redirect` applies to the video and the download of a store that can presign. */
+  delivery?: Delivery | undefined
+  /** Lifetime of a presigned URL, in seconds (with `redirect`). Default 3600. */
+  redirectTtlSec?: number | undefined
+}
+
+/**
+ * `Cache-Control` of a 302 to a presigned URL: the URL carries a credential
+ * that expires, so neither the browser nor a shared cache may keep the answer.
+ */
+export const REDIRECT_CACHE_CONTROL = 'private, no-store'
+
+/** The name a job's download is saved under: `<name>_<id>` plus the video key's extension. */
+export function downloadFileName(record: MasterVideo, output: MasterVideoOutput): string {
+  return `${record.name}_${record.id}${posix.extname(output.key)}`
 }
 
 /** The key, media type and missing-file message of one kind of file of a completed job. */
@@ -51,6 +97,12 @@ function fileOf(record: MasterVideo, output: MasterVideoOutput, kind: SignedKind
  * empty answer with the offload header for the proxy to fill. The download is
  * named `<name>_<id>` plus the video key's extension.
  *
+ * With `delivery: 'redirect'` and a store that can presign, the video and the
+ * download are a 302 to a presigned URL instead (the download's URL carries
+ * the same `Content-Disposition` a proxied download sends). The caller has
+ * authorized the request already. The redirect does not look the object up:
+ * signing is local, and a file that is gone is the object store's 404.
+ *
  * @example
  * ```ts
  * app.get('/:projectId/master-videos/:id/video', async (c) =>
@@ -71,14 +123,22 @@ export async function jobFileResponse(
   const { output } = record
   if (record.status !== 'completed' || !output) return notReadyResponse(record.status)
   const { key, contentType, missing } = fileOf(record, output, kind)
+  const disposition = kind === 'download' ? contentDisposition(downloadFileName(record, output)) : undefined
+  if (key && kind !== 'thumbnail' && options.delivery === 'redirect' && canPresign(store)) {
+    const url = await store.presign(key, {
+      expiresInSec: options.redirectTtlSec ?? 3600,
+      contentType,
+      ...(disposition ? { contentDisposition: disposition } : {}),
+    })
+    return new Response(null, {
+      status: 302,
+      headers: { Location: url, 'Cache-Control': REDIRECT_CACHE_CONTROL },
+    })
+  }
   const file = key ? await store.stat(key) : null
   if (!key || !file) return errorResponse('NOT_FOUND', missing)
   const headers: Record<string, string> = { 'Cache-Control': options.cacheControl }
-  if (kind === 'download') {
-    headers['Content-Disposition'] = contentDisposition(
-      `${record.name}_${record.id}${posix.extname(output.key)}`,
-    )
-  }
+  if (disposition) headers['Content-Disposition'] = disposition
   const { offload } = options
   if (offload) {
     headers['Content-Type'] = contentType

@@ -1,9 +1,9 @@
 import { type Logger, type MasterVideos, silentLogger } from '@mastervideo/core'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { errorResponse, toErrorResponse } from './errors.js'
+import { errorResponse, invalidOption, toErrorResponse } from './errors.js'
 import { type EventsOptions, eventsResponse } from './events-stream.js'
-import { jobFileResponse, type OffloadOptions } from './job-files.js'
+import { type Delivery, jobFileResponse, type OffloadOptions } from './job-files.js'
 import { type JobLinks, jobLinks } from './job-links.js'
 import { projectEventsResponse } from './project-events.js'
 import {
@@ -33,6 +33,16 @@ export interface MasterVideoRoutesOptions {
   urlTtlSec?: number
   /** Let a reverse proxy send the bytes after Node has authorized the request. */
   offload?: OffloadOptions
+  /**
+   * Where `/video` and `/download` bytes come from. `proxy` (default): through
+   * Node, with byte ranges. `redirect`: after authorization (or a valid signed
+   * URL), a 302 to a presigned URL of the store (`Cache-Control: private,
+   * no-store`), so S3 or its CDN sends the bytes; the download's URL carries
+   * the same `Content-Disposition`. A store without `presign` is proxied.
+   */
+  delivery?: Delivery
+  /** How long a presigned URL of `delivery: 'redirect'` works. Default 3600 s. */
+  redirectTtlSec?: number
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number
   /** Most byte ranges honoured in one request; past it the whole file is sent. Default 8. */
@@ -41,6 +51,19 @@ export interface MasterVideoRoutesOptions {
   events?: EventsOptions
   /** Where 5xx errors are logged (pino-shaped). Default silent. */
   logger?: Logger
+}
+
+// A typo (`'redirects'`) from an environment variable must not silently proxy.
+function checkedDelivery(delivery: Delivery | undefined): Delivery {
+  if (delivery === undefined || delivery === 'proxy' || delivery === 'redirect') return delivery ?? 'proxy'
+  throw invalidOption(`delivery must be 'proxy' or 'redirect', not ${JSON.stringify(delivery)}`, {
+    details: { field: 'delivery' },
+  })
+}
+
+function checkedTtl(seconds: number | undefined): number | undefined {
+  if (seconds === undefined || (Number.isInteger(seconds) && seconds > 0)) return seconds
+  throw invalidOption('redirectTtlSec must be a positive integer', { details: { field: 'redirectTtlSec' } })
 }
 
 /** One row of the route table: what runs for a method and path, once the guard let it through. */
@@ -83,6 +106,8 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
     cacheControl: options.cacheControl ?? 'private, no-cache',
     maxRanges: options.maxRanges ?? 8,
     offload: options.offload,
+    delivery: checkedDelivery(options.delivery),
+    redirectTtlSec: checkedTtl(options.redirectTtlSec),
   }
 
   const projectOf = (c: Context) => c.req.param('projectId') as string
