@@ -44,7 +44,7 @@ export {
 export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
 export { abortError, throwIfAborted } from '../support/abort.js'
 export { outputKeys } from '../worker/run-job.js'
-export { type OriginErrors, originErrors } from './origin-errors.js'
+export { type ErrorFactory, type OriginErrors, originErrors } from './origin-errors.js'
 export { clampProgress } from './progress-clamp.js'
 export {
   type ColumnKind,

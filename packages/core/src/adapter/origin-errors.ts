@@ -13,21 +13,22 @@ import {
   ValidationError,
 } from '../errors.js'
 
-type Factory<E> = (message: string, options?: MasterVideoErrorOptions) => E
+/** Makes one error with the package's origin stamped on it. */
+export type ErrorFactory<E> = (message: string, options?: MasterVideoErrorOptions) => E
 
 /** One factory per error code, each stamping the same `origin`. See {@link originErrors}. */
 export interface OriginErrors {
-  notFound: Factory<NotFoundError>
-  illegalTransition: Factory<IllegalTransitionError>
-  validation: Factory<ValidationError>
-  assetNotFound: Factory<AssetNotFoundError>
-  inputInvalid: Factory<InputInvalidError>
-  transcodeFailed: Factory<TranscodeFailedError>
-  timeout: Factory<TimeoutError>
-  canceled: Factory<CanceledError>
-  noSpace: Factory<NoSpaceError>
-  leaseLost: Factory<LeaseLostError>
-  storage: Factory<StorageError>
+  notFound: ErrorFactory<NotFoundError>
+  illegalTransition: ErrorFactory<IllegalTransitionError>
+  validation: ErrorFactory<ValidationError>
+  assetNotFound: ErrorFactory<AssetNotFoundError>
+  inputInvalid: ErrorFactory<InputInvalidError>
+  transcodeFailed: ErrorFactory<TranscodeFailedError>
+  timeout: ErrorFactory<TimeoutError>
+  canceled: ErrorFactory<CanceledError>
+  noSpace: ErrorFactory<NoSpaceError>
+  leaseLost: ErrorFactory<LeaseLostError>
+  storage: ErrorFactory<StorageError>
 }
 
 /**
@@ -49,7 +50,7 @@ export interface OriginErrors {
  */
 export function originErrors(origin: string): OriginErrors {
   const made =
-    <E>(ErrorClass: new (message: string, options?: MasterVideoErrorOptions) => E): Factory<E> =>
+    <E>(ErrorClass: new (message: string, options?: MasterVideoErrorOptions) => E): ErrorFactory<E> =>
     (message, options) =>
       new ErrorClass(message, { ...options, origin })
   return {

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors.js'
 
-/** Where a job is in its life. See {@link TRANSITIONS} for the allowed moves. */
+/** Where a job is in its life. See `TRANSITIONS` for the allowed moves. */
 export type MasterVideoStatus = 'created' | 'processing' | 'completed' | 'failed' | 'canceled'
 
 /** Every status, in life-cycle order. */

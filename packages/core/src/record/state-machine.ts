@@ -41,7 +41,7 @@ export function canTransition(from: MasterVideoStatus, event: TransitionEvent): 
 /**
  * The status `event` leads to from `from`.
  *
- * @throws {@link IllegalTransitionError} when the table has no such move.
+ * @throws `IllegalTransitionError` when the table has no such move.
  * @example
  * ```ts
  * import { transition } from '@mastervideo/core/adapter'
@@ -74,10 +74,10 @@ const noLease = { leaseOwner: null, leaseToken: null, leaseExpiresAt: null } as 
 
 /**
  * The record after `event`, computed without I/O. A repository that keeps whole
- * records (like {@link memoryRepository}) stores exactly this; a SQL repository
+ * records (like `memoryRepository`) stores exactly this; a SQL repository
  * writes the same columns in its compare-and-set `UPDATE`.
  *
- * @throws {@link IllegalTransitionError} when `record.status` does not allow `event`.
+ * @throws `IllegalTransitionError` when `record.status` does not allow `event`.
  */
 export function applyTransition<E extends TransitionEvent>(
   record: MasterVideo,
@@ -148,7 +148,7 @@ export function applyTransition<E extends TransitionEvent>(
 }
 
 /**
- * The record {@link Repository.create} stores for `input`: status `created`,
+ * The record `Repository.create` stores for `input`: status `created`,
  * no attempt, no lease, no outcome yet. Pure, like {@link applyTransition}.
  */
 export function initialRecord(input: NewMasterVideo, now: Date): MasterVideo {

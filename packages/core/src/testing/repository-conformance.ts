@@ -10,7 +10,7 @@ import { repositoryTransitionConformance } from './repository-transition-suite.j
 export { type InspectedRecord, newJob, type RepositoryConformanceOptions } from './repository-suite.js'
 
 /**
- * Registers vitest tests that check a {@link Repository} keeps every
+ * Registers vitest tests that check a `Repository` keeps every
  * obligation of the interface, one suite per concern: create (and
  * idempotency), round trip (strings, dates, copies), list (newest-first
  * pagination), claim (exactly once under concurrency, lease expiry and
