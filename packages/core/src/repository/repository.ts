@@ -20,7 +20,7 @@ export interface Lease {
 export interface ClaimOptions {
   /** Identifies the worker, stored as `leaseOwner`. */
   workerId: string
-  /** A fresh token for this claim (see {@link newLeaseToken}). */
+  /** A fresh token for this claim (see `newLeaseToken`). */
   leaseToken: string
   /** How long the lease lasts without a heartbeat. */
   leaseMs: number
@@ -62,8 +62,8 @@ export interface CreateResult {
  * and proves it with `repositoryConformance()` from `@mastervideo/core/testing`.
  *
  * Obligations every implementation MUST meet:
- * - Status changes follow {@link TRANSITIONS}, and the written fields follow
- *   {@link applyTransition}. A write whose precondition does not hold changes
+ * - Status changes follow `TRANSITIONS`, and the written fields follow
+ *   `applyTransition`. A write whose precondition does not hold changes
  *   nothing.
  * - Every write made under a {@link Lease} is a compare-and-set on (id,
  *   `processing`, lease token): a worker whose lease expired and whose job

@@ -106,6 +106,7 @@ export class Worker {
   private loopDone: Promise<void> = Promise.resolve()
   private stopping: Promise<void> | null = null
 
+  /** @internal Made by `MasterVideos.worker()`; the dependencies are the service's. */
   constructor(
     private readonly deps: WorkerDeps,
     private readonly options: WorkerOptions = {},
