@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs'
 import { CONCAT_STRATEGIES, isMasterVideoError } from '@mastervideo/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { concatCommand } from './commands/concat.js'
@@ -17,11 +18,19 @@ function fail(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error)
   const code = isMasterVideoError(error) ? ` [${error.code}]` : ''
   process.stderr.write(`mastervideo: ${message.split('\n')[0]}${code}\n`)
+  const hint = (error as { hint?: unknown } | null)?.hint
+  if (typeof hint === 'string') process.stderr.write(`hint: ${hint}\n`)
   process.exitCode = 1
+}
+
+// src/bin.ts and dist/bin.js both sit one folder below the package's package.json.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string
 }
 
 const program = new Command('mastervideo')
   .description('Join video clips into one master video; serve the dashboard; run workers; check the setup.')
+  .version(version, '-V, --version', 'print the version of mastervideo')
   .showHelpAfterError()
 
 program
@@ -39,6 +48,7 @@ program
   .option('--crf <n>', 'x264 CRF when re-encoding, 0-51 (default 23)', integer)
   .option('--size <WxH>', 'target size when re-encoding (default: the first clip)')
   .option('--fps <n>', 'target frame rate when re-encoding', Number)
+  .option('-f, --force', 'overwrite the output file if it exists')
   .action(async (inputs: string[], options) => {
     await concatCommand(inputs, options).catch(fail)
   })

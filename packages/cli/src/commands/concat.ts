@@ -1,7 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { access, mkdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
-import { type ConcatStrategy, validateEncoding } from '@mastervideo/core'
+import { type ConcatStrategy, isMasterVideoError, validateEncoding } from '@mastervideo/core'
 import { progressReporter } from '../progress-reporter.js'
 
 /** Options of `mastervideo concat`. */
@@ -12,6 +12,22 @@ export interface ConcatCommandOptions {
   crf?: number
   size?: string
   fps?: number
+  /** Overwrite `output` if it exists. Without it an existing file is refused before any work. */
+  force?: boolean
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  )
+
+/** A refused forced copy also says what to type instead: the CLI prints `hint` on a line of its own. */
+function withStrategyHint(error: unknown, strategy: ConcatStrategy | undefined): unknown {
+  if (strategy !== 'copy' || !isMasterVideoError(error) || error.code !== 'INPUT_INVALID') return error
+  return Object.assign(error, {
+    hint: 'run it again with --strategy auto: it copies when the clips match and re-encodes when they differ',
+  })
 }
 
 function parseSize(size: string | undefined): { width?: number; height?: number } {
@@ -32,6 +48,9 @@ export async function concatCommand(inputs: string[], options: ConcatCommandOpti
   })
   const { strategy, ...profile } = encoding
   const output = path.resolve(options.output)
+  if (!options.force && (await exists(output))) {
+    throw new Error(`${options.output} already exists; pass --force to overwrite it`)
+  }
   await mkdir(path.dirname(output), { recursive: true })
   const controller = new AbortController()
   const onSignal = () => controller.abort()
@@ -56,6 +75,8 @@ export async function concatCommand(inputs: string[], options: ConcatCommandOpti
       `wrote ${options.output}: ${result.strategy}, ${result.width}x${result.height}, ${result.durationSec.toFixed(2)} s, ${megabytes} MB in ${seconds} s\n`,
     )
     if (result.reason) process.stdout.write(`why ${result.strategy}: ${result.reason}\n`)
+  } catch (error) {
+    throw withStrategyHint(error, strategy)
   } finally {
     progress.stop()
     process.off('SIGINT', onSignal)

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { CONCAT_STRATEGIES, type Logger, type MasterVideos, type Transcoder } from '@mastervideo/core'
 import { masterVideoRoutes } from '@mastervideo/http-hono'
 import { Hono } from 'hono'
+import { healthCheck } from './health-check.js'
 import { projectsApi } from './projects-api.js'
 
 /** Finds the dashboard folder from `src/server` (tests, source) or `dist` (published). */
@@ -36,7 +37,7 @@ export interface StandaloneAppOptions {
   assetsRoot: string
   cacheDir: string
   logger: Logger
-  /** Report for `GET /healthz`. */
+  /** Extra facts for `GET /healthz` (the worker's state), beside its database and output checks. */
   health?: () => Record<string, unknown>
 }
 
@@ -78,7 +79,14 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
     )
   })
 
-  app.get('/healthz', (c) => c.json({ ok: true, ...options.health?.() }))
+  // 503 with the failed check's reason: what a load balancer or systemd watchdog acts on.
+  const checkHealth = healthCheck(mv)
+  app.get('/healthz', async (c) => {
+    const report = await checkHealth()
+    return c.json({ ...options.health?.(), ...report }, report.ok ? 200 : 503, {
+      'cache-control': 'no-store',
+    })
+  })
   // The dashboard is a plain script: the vocabulary it offers comes from core through here.
   const dashboard: DashboardConfig = { strategies: CONCAT_STRATEGIES }
   app.get('/api/dashboard', (c) => c.json(dashboard, 200, { 'cache-control': 'no-cache' }))
