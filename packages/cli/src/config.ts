@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
+import { s3OutputStore } from '@mastervideo/adapter-s3'
 import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import {
   type AssetResolver,
@@ -8,8 +9,10 @@ import {
   type Logger,
   localOutputStore,
   type MasterVideos,
+  type OutputStore,
 } from '@mastervideo/core'
 import { assetNotFound } from './errors.js'
+import { type S3Settings, s3Client, s3ProjectAssets, s3Settings } from './s3-config.js'
 import { isSafeName } from './server/projects-api.js'
 
 /** Where the standalone server and worker keep their files, all under one data folder. */
@@ -50,13 +53,39 @@ export function projectAssets(assetsRoot: string): AssetResolver {
   }
 }
 
-/** The service as the standalone server and the worker command build it: SQLite, bundled ffmpeg, local files. */
-export function standaloneService(paths: DataPaths, logger: Logger): MasterVideos {
+/**
+ * The service as the standalone server and the worker command build it:
+ * SQLite, bundled ffmpeg, files in the data folder. With S3 settings
+ * (`MASTERVIDEO_S3_BUCKET`, see {@link s3Settings}) the outputs are objects in
+ * the bucket, and with `MASTERVIDEO_S3_ASSETS_PREFIX` the clips come from it too.
+ *
+ * @example
+ * ```ts
+ * const mv = standaloneService(dataPaths('data'), consoleLogger())
+ * ```
+ */
+export function standaloneService(
+  paths: DataPaths,
+  logger: Logger,
+  s3: S3Settings | null = s3Settings(),
+): MasterVideos {
+  let output: OutputStore = localOutputStore(paths.output)
+  let assets = projectAssets(paths.assets)
+  if (s3) {
+    const client = s3Client(s3)
+    output = s3OutputStore({
+      client,
+      bucket: s3.bucket,
+      prefix: s3.prefix,
+      tempDir: path.join(paths.root, 'tmp'),
+    })
+    if (s3.assetsPrefix !== undefined) assets = s3ProjectAssets(client, s3, paths.cache)
+  }
   return createMasterVideos({
     repository: sqliteRepository({ filename: paths.database }),
     transcoder: ffmpegTranscoder(),
-    assets: projectAssets(paths.assets),
-    output: localOutputStore(paths.output),
+    assets,
+    output,
     logger,
   })
 }

@@ -14,3 +14,13 @@ const errors = originErrors(ORIGIN)
  * ```
  */
 export const assetNotFound = errors.assetNotFound
+
+/**
+ * `VALIDATION`: a setting (an environment variable) that cannot work as given.
+ *
+ * @example
+ * ```ts
+ * throw invalidSetting('MASTERVIDEO_DELIVERY must be proxy or redirect', { details: { field: 'MASTERVIDEO_DELIVERY' } })
+ * ```
+ */
+export const invalidSetting = errors.validation

@@ -39,6 +39,8 @@ export interface StandaloneAppOptions {
   logger: Logger
   /** Extra facts for `GET /healthz` (the worker's state), beside its database and output checks. */
   health?: () => Record<string, unknown>
+  /** `/video` and `/download`: through Node (`proxy`, default) or a 302 to the store's presigned URL (`redirect`). */
+  delivery?: 'proxy' | 'redirect'
 }
 
 /** What the dashboard asks the server before it draws its form (`GET /api/dashboard`). */
@@ -100,6 +102,6 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
     })
   }
   app.route('/api/projects', projectsApi(options))
-  app.route('/api/projects', masterVideoRoutes(mv, { logger }))
+  app.route('/api/projects', masterVideoRoutes(mv, { logger, delivery: options.delivery ?? 'proxy' }))
   return app
 }

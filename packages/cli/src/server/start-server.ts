@@ -6,6 +6,7 @@ import { sqlitePoller } from '@mastervideo/adapter-sqlite'
 import type { Logger, MasterVideos, Worker } from '@mastervideo/core'
 import { dataPaths, standaloneService } from '../config.js'
 import { consoleLogger } from '../console-logger.js'
+import { deliverySetting, s3Settings } from '../s3-config.js'
 import { ensureDemoProject } from './demo-project.js'
 import { standaloneApp } from './standalone-app.js'
 
@@ -25,6 +26,11 @@ export interface ServeOptions {
   demo?: boolean
   /** How often the worker looks for jobs made by other processes. Default 1000 ms. */
   pollIntervalMs?: number
+  /**
+   * `/video` and `/download` through Node (`proxy`) or as a 302 to a presigned
+   * URL (`redirect`, with `MASTERVIDEO_S3_BUCKET` set). Default `proxy` (`MASTERVIDEO_DELIVERY`).
+   */
+  delivery?: 'proxy' | 'redirect'
   logger?: Logger
 }
 
@@ -60,7 +66,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       logger.info({ folder: paths.assets }, 'mastervideo generated the demo project')
     }
   }
-  const mv = standaloneService(paths, logger)
+  const s3 = s3Settings()
+  const mv = standaloneService(paths, logger, s3)
   const runWorker = options.worker ?? true
   const concurrency = options.concurrency ?? 1
   const worker = runWorker
@@ -78,6 +85,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     assetsRoot: paths.assets,
     cacheDir: paths.cache,
     logger,
+    delivery: options.delivery ?? deliverySetting(),
     health: () => ({ worker: worker ? { id: worker.id, running: worker.running, concurrency } : null }),
   })
   const host = options.host ?? process.env.HOST ?? '127.0.0.1'
@@ -88,7 +96,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   })
   const address = server.address() as AddressInfo
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/`
-  logger.info({ url, data: paths.root, worker: runWorker }, `mastervideo dashboard: open ${url}`)
+  logger.info(
+    { url, data: paths.root, worker: runWorker, ...(s3 ? { bucket: s3.bucket, prefix: s3.prefix } : {}) },
+    `mastervideo dashboard: open ${url}`,
+  )
 
   let closing: Promise<void> | null = null
   return {
