@@ -50,6 +50,13 @@ export function projectAssets(assetsRoot: string): AssetResolver {
       }
       return directoryAssets(path.join(assetsRoot, job.projectId)).resolve(shot, job)
     },
+    // Lets a job with a missing clip be refused when it is created.
+    async exists(shot, context) {
+      if (!isSafeName(context.projectId)) return false
+      return (
+        (await directoryAssets(path.join(assetsRoot, context.projectId)).exists?.(shot, context)) ?? false
+      )
+    },
   }
 }
 

@@ -27,7 +27,12 @@
  *
  * @packageDocumentation
  */
-export { type AssetResolveFunction, type AssetResolver, toAssetResolver } from './assets/asset-resolver.js'
+export {
+  type AssetContext,
+  type AssetResolveFunction,
+  type AssetResolver,
+  toAssetResolver,
+} from './assets/asset-resolver.js'
 export { directoryAssets } from './assets/directory-assets.js'
 export {
   AssetNotFoundError,

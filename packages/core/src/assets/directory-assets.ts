@@ -8,6 +8,8 @@ import { resolveInsideRoot } from './resolve-inside-root.js'
  * escape `root`: `..` segments, absolute paths, NUL bytes, backslashes, and
  * symbolic links whose target lies outside `root`; and anything that is not a
  * regular file. The message names the asset id, never the server's path.
+ * `exists` answers with the same checks, so a job with a missing clip is
+ * refused when it is created.
  *
  * @example
  * ```ts
@@ -15,6 +17,7 @@ import { resolveInsideRoot } from './resolve-inside-root.js'
  *
  * const assets = directoryAssets('assets')
  * // await assets.resolve({ assetId: 'intro.mp4' }, job) -> '/abs/path/assets/intro.mp4'
+ * // await assets.exists?.({ assetId: 'missing.mp4' }, { projectId: 'p1' }) -> false
  * ```
  */
 export function directoryAssets(root: string): AssetResolver {
@@ -27,6 +30,11 @@ export function directoryAssets(root: string): AssetResolver {
         ...(found.cause === undefined ? {} : { cause: found.cause }),
         details: { assetId },
       })
+    },
+    // The same checks as resolve: an id resolve would refuse does not exist.
+    async exists(shot) {
+      const { assetId } = shot
+      return (await resolveInsideRoot(root, typeof assetId === 'string' ? assetId : '')).ok
     },
   }
 }

@@ -1,4 +1,5 @@
 import { type AssetResolveFunction, type AssetResolver, toAssetResolver } from '../assets/asset-resolver.js'
+import { assertAssetsExist } from '../assets/missing-assets.js'
 import { NotFoundError } from '../errors.js'
 import type { OutputStore } from '../output/output-store.js'
 import { newMasterVideoId } from '../record/ids.js'
@@ -79,7 +80,10 @@ export interface MasterVideos {
   readonly repository: Repository
   readonly output: OutputStore
   readonly transcoder: Transcoder
-  /** Validates and stores a new job (status `created`); a local worker starts it at once. */
+  /**
+   * Validates and stores a new job (status `created`); a local worker starts it at once.
+   * @throws `VALIDATION`; `ASSET_NOT_FOUND` naming the missing clips when the resolver has `exists`.
+   */
   create(input: CreateMasterVideoInput): Promise<MasterVideo>
   /** As {@link MasterVideos.create}, also telling whether an idempotency key returned an existing job. */
   submit(input: CreateMasterVideoInput): Promise<CreateResult>
@@ -155,7 +159,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
   }
 
   async function submit(input: CreateMasterVideoInput): Promise<CreateResult> {
-    const result = await repository.create({
+    const job = {
       id: generateId(),
       projectId: validateId(input.projectId, 'projectId'),
       name: validateName(input.name),
@@ -164,7 +168,10 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       encoding: { ...defaultEncoding, ...validateEncoding(input.encoding) },
       idempotencyKey: validateIdempotencyKey(input.idempotencyKey),
       ...(input.runAt ? { runAt: input.runAt } : {}),
-    })
+    }
+    // A missing clip is refused now, when the resolver can tell, not when the job runs.
+    await assertAssetsExist(assets, job.shots, job)
+    const result = await repository.create(job)
     if (result.created) {
       emit('created', result.record)
       for (const worker of workers) worker.wake()

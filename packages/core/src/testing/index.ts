@@ -1,6 +1,6 @@
 /**
  * Test helpers for mastervideo adapters: a conformance suite for every port
- * (repository, output store, poller, transcoder), a multi-process claim
+ * (repository, output store, poller, transcoder, asset resolver), a multi-process claim
  * harness, and a transcoder for tests that need no ffmpeg. ESM only; the
  * suites require `vitest` (an optional peer dependency).
  *
@@ -14,6 +14,11 @@
  *
  * @packageDocumentation
  */
+export {
+  type AssetResolverConformanceOptions,
+  type AssetResolverFixture,
+  assetResolverConformance,
+} from './asset-resolver-conformance.js'
 export {
   type ClaimReport,
   type ClaimWorkerError,
