@@ -22,6 +22,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+interface HealthBody {
+  ok: boolean
+  checks: Record<'database' | 'output', { ok: boolean; reason?: string }>
+}
+
 function appWith(repository: Repository, outputDir: string) {
   const mv = createMasterVideos({
     repository,
@@ -59,7 +64,7 @@ describe('GET /healthz', () => {
     }
     const res = await appWith(broken, path.join(dir, 'out')).request('/healthz')
     expect(res.status).toBe(503)
-    const body = await res.json()
+    const body = (await res.json()) as HealthBody
     expect(body.ok).toBe(false)
     expect(body.checks.database).toEqual({
       ok: false,
@@ -74,7 +79,7 @@ describe('GET /healthz', () => {
     await writeFile(blocker, 'x')
     const res = await appWith(memoryRepository(), path.join(blocker, 'out')).request('/healthz')
     expect(res.status).toBe(503)
-    const body = await res.json()
+    const body = (await res.json()) as HealthBody
     expect(body.checks.database).toEqual({ ok: true })
     expect(body.checks.output.ok).toBe(false)
     expect(body.checks.output.reason).toMatch(/^the output folder: /)

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { testTranscoder, writeTestClip } from '@mastervideo/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { projectsApi } from '../src/server/projects-api.js'
+import { type ClipSummary, type ProjectSummary, projectsApi } from '../src/server/projects-api.js'
 import { isSafeName, unsafeNameReason } from '../src/server/safe-name.js'
 
 let root: string
@@ -51,7 +51,7 @@ describe('names of projects and clips', () => {
   })
 
   it('lists a Cyrillic project, counts exactly the clips its picker shows, and says why others are left out', async () => {
-    const projects = await (await api().request('/')).json()
+    const projects = (await (await api().request('/')).json()) as ProjectSummary[]
     expect(projects).toEqual([
       {
         id: 'a|b',
@@ -75,14 +75,12 @@ describe('names of projects and clips', () => {
         ],
       },
     ])
-    const clips = await (await api().request(`/${encodeURIComponent('Проект')}/assets`)).json()
-    expect(clips.map((clip: { id: string }) => clip.id).sort()).toEqual(
-      ['plain.mp4', 'Клип 01.mp4', 'été ✓.mov'].sort(),
-    )
-    expect(clips).toHaveLength(projects[1].clipCount)
-    const thumbnail = await api().request(
-      clips.find((c: { id: string }) => c.id === 'Клип 01.mp4').thumbnailUrl,
-    )
+    const clips = (await (
+      await api().request(`/${encodeURIComponent('Проект')}/assets`)
+    ).json()) as ClipSummary[]
+    expect(clips.map((clip) => clip.id).sort()).toEqual(['plain.mp4', 'Клип 01.mp4', 'été ✓.mov'].sort())
+    expect(clips).toHaveLength(projects[1]?.clipCount ?? -1)
+    const thumbnail = await api().request(clips.find((c) => c.id === 'Клип 01.mp4')?.thumbnailUrl ?? '')
     expect(thumbnail.status).toBe(200)
   })
 

@@ -116,6 +116,7 @@ export {
   type ListMasterVideosOptions,
   type MasterVideos,
   type MasterVideosOptions,
+  type RetryOptions,
   type ScopeOptions,
 } from './service/master-videos.js'
 export { errorOfRecord, type WaitForOptions } from './service/wait-for.js'

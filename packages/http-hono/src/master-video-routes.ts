@@ -11,7 +11,9 @@ import {
   idempotencyKeySchema,
   listQuerySchema,
   parseJsonBody,
+  parseOptionalJsonBody,
   parseQuery,
+  retryBodySchema,
 } from './request-schemas.js'
 import { type AuthorizeFunction, FILE_KINDS, type RouteAction, routeGuard } from './route-guard.js'
 import { urlSigner } from './signed-url.js'
@@ -184,7 +186,13 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         method: 'POST',
         path: `${JOB}/${verb}`,
         action: verb,
-        handle: async (c, links) => json(c, links.json(await mv[verb](idOf(c), scope(c)))),
+        async handle(c, links) {
+          if (verb === 'cancel') return json(c, links.json(await mv.cancel(idOf(c), scope(c))))
+          // A retry may carry new encoding options, so it need not fail the same way again.
+          const body = await parseOptionalJsonBody(c, retryBodySchema)
+          if (!body.ok) return body.response
+          return json(c, links.json(await mv.retry(idOf(c), scope(c), body.data)))
+        },
       }),
     ),
     {

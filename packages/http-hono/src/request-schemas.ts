@@ -19,22 +19,50 @@ const shotSchema = z.union([
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 
+/** Encoding options, as a create or a retry sends them. */
+const encodingSchema = z.strictObject({
+  strategy: z.enum(CONCAT_STRATEGIES).optional(),
+  preset: z.enum(X264_PRESETS).optional(),
+  crf: z.number().int().min(0).max(51).optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  fps: z.number().positive().optional(),
+})
+
 /** The body of `POST /:projectId/master-videos`. */
 export const createBodySchema = z.strictObject({
   name: z.string().min(1).max(LIMITS.maxNameLength),
   shots: z.array(shotSchema).min(1).max(LIMITS.maxShots),
-  encoding: z
-    .strictObject({
-      strategy: z.enum(CONCAT_STRATEGIES).optional(),
-      preset: z.enum(X264_PRESETS).optional(),
-      crf: z.number().int().min(0).max(51).optional(),
-      width: z.number().int().positive().optional(),
-      height: z.number().int().positive().optional(),
-      fps: z.number().positive().optional(),
-    })
-    .optional(),
+  encoding: encodingSchema.optional(),
   maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).optional(),
 })
+
+/**
+ * The optional body of `POST .../:id/retry`: encoding options laid over the
+ * job's own for the new attempts (`{ "encoding": { "strategy": "reencode" } }`).
+ */
+export const retryBodySchema = z.strictObject({
+  encoding: encodingSchema.optional(),
+})
+
+/**
+ * The body of a request whose body is optional: no body at all is `{}`;
+ * anything sent is checked as {@link parseJsonBody} does.
+ *
+ * @example
+ * ```ts
+ * const body = await parseOptionalJsonBody(c, retryBodySchema)
+ * if (!body.ok) return body.response
+ * ```
+ */
+export async function parseOptionalJsonBody<S extends ZodType>(
+  c: Context,
+  schema: S,
+): Promise<Parsed<z.output<S>>> {
+  // An empty body (no bytes at all) is the same as no body, however the client framed it.
+  if (c.req.raw.body === null || (await c.req.text()) === '') return parsed(schema, {}, 'body')
+  return parseJsonBody(c, schema)
+}
 
 /** The query of `GET /:projectId/master-videos`. */
 export const listQuerySchema = z.strictObject({

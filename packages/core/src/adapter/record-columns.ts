@@ -97,6 +97,8 @@ export const TRANSITION_COLUMNS: readonly RecordColumn[] = RECORD_COLUMNS.filter
       'error',
       'output',
       'thumbnail_key',
+      // A manual retry may replace the encoding options.
+      'encoding',
       'updated_at',
       'started_at',
       'completed_at',

@@ -1,5 +1,11 @@
 import { IllegalTransitionError, LeaseLostError, NotFoundError } from '../errors.js'
-import type { JobError, MasterVideo, MasterVideoOutput, MasterVideoStatus } from '../record/master-video.js'
+import type {
+  EncodingOptions,
+  JobError,
+  MasterVideo,
+  MasterVideoOutput,
+  MasterVideoStatus,
+} from '../record/master-video.js'
 import {
   applyTransition,
   canTransition,
@@ -69,8 +75,9 @@ export const transitionRequests = {
       data: (now) => ({ runAt: now, error: null, refundAttempt: true }),
     }
   },
-  retry(id: string): TransitionRequest<'retry'> {
-    return { id, lease: null, event: 'retry', data: () => ({}) }
+  retry(id: string, options?: { encoding?: EncodingOptions }): TransitionRequest<'retry'> {
+    const data = options?.encoding ? { encoding: structuredClone(options.encoding) } : {}
+    return { id, lease: null, event: 'retry', data: () => data }
   },
   cancel(id: string): TransitionRequest<'cancel'> {
     return { id, lease: null, event: 'cancel', data: () => ({}) }
@@ -103,7 +110,7 @@ export function transitionMethods(
     complete: (lease, result) => run(transitionRequests.complete(lease, result)),
     fail: (lease, error, options) => run(transitionRequests.fail(lease, error, options)),
     release: (lease) => run(transitionRequests.release(lease)),
-    retry: (id) => run(transitionRequests.retry(id)),
+    retry: (id, options) => run(transitionRequests.retry(id, options)),
     cancel: (id) => run(transitionRequests.cancel(id)),
   }
 }

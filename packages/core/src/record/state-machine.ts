@@ -1,5 +1,6 @@
 import { IllegalTransitionError } from '../errors.js'
 import type {
+  EncodingOptions,
   JobError,
   MasterVideo,
   MasterVideoOutput,
@@ -67,7 +68,8 @@ export interface TransitionData {
   requeue: { runAt: Date; error: JobError | null; refundAttempt: boolean }
   fail: { error: JobError }
   cancel: Record<string, never>
-  retry: Record<string, never>
+  /** `encoding`, when given, replaces the job's encoding options for the next attempts. */
+  retry: { encoding?: EncodingOptions }
 }
 
 const noLease = { leaseOwner: null, leaseToken: null, leaseExpiresAt: null } as const
@@ -129,10 +131,12 @@ export function applyTransition<E extends TransitionEvent>(
     }
     case 'cancel':
       return { ...base, ...noLease, error: { code: 'CANCELED', message: 'Canceled on request' } }
-    case 'retry':
+    case 'retry': {
+      const d = data as TransitionData['retry']
       return {
         ...base,
         ...noLease,
+        ...(d.encoding ? { encoding: structuredClone(d.encoding) } : {}),
         attempts: 0,
         progress: 0,
         error: null,
@@ -142,6 +146,7 @@ export function applyTransition<E extends TransitionEvent>(
         startedAt: null,
         completedAt: null,
       }
+    }
     default:
       throw new IllegalTransitionError(`Unknown event ${String(event)}`)
   }

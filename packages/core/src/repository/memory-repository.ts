@@ -143,8 +143,9 @@ export function memoryRepository(): Repository {
       )
     },
 
-    async retry(id) {
-      return store(applyTransition(existing(id), 'retry', {}, new Date()))
+    async retry(id, options) {
+      const data = options?.encoding ? { encoding: options.encoding } : {}
+      return store(applyTransition(existing(id), 'retry', data, new Date()))
     },
 
     async cancel(id) {

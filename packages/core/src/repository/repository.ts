@@ -1,4 +1,5 @@
 import type {
+  EncodingOptions,
   JobError,
   MasterVideo,
   MasterVideoOutput,
@@ -137,9 +138,11 @@ export interface Repository {
 
   /**
    * Manual retry: `failed` or `canceled` -> `created`, attempts 0, error cleared.
+   * With `options.encoding`, the job's encoding options MUST be replaced by it
+   * in the same write (a retry that may not fail the same way again).
    * @throws `NOT_FOUND`, or `ILLEGAL_TRANSITION` from any other status.
    */
-  retry(id: string): Promise<MasterVideo>
+  retry(id: string, options?: { encoding?: EncodingOptions }): Promise<MasterVideo>
 
   /**
    * `created` or `processing` -> `canceled`; the lease is dropped, so the

@@ -63,6 +63,12 @@ export interface ScopeOptions {
   projectId?: string
 }
 
+/** Options of {@link MasterVideos.retry}. */
+export interface RetryOptions {
+  /** Changes to the job's encoding options for the new attempts. */
+  encoding?: EncodingOptions
+}
+
 /** Arguments of {@link MasterVideos.list}. */
 export interface ListMasterVideosOptions {
   projectId: string
@@ -91,8 +97,12 @@ export interface MasterVideos {
   get(id: string, scope?: ScopeOptions): Promise<MasterVideo>
   /** A page of a project's jobs, newest first. */
   list(options: ListMasterVideosOptions): Promise<ListPage>
-  /** `failed` or `canceled` -> `created`, attempts reset. @throws `NOT_FOUND`, `ILLEGAL_TRANSITION` */
-  retry(id: string, scope?: ScopeOptions): Promise<MasterVideo>
+  /**
+   * `failed` or `canceled` -> `created`, attempts reset. `options.encoding` is
+   * laid over the job's encoding options (`{ strategy: 'reencode' }` keeps its CRF).
+   * @throws `NOT_FOUND`, `ILLEGAL_TRANSITION`, `VALIDATION` (bad encoding options)
+   */
+  retry(id: string, scope?: ScopeOptions, options?: RetryOptions): Promise<MasterVideo>
   /** `created` or `processing` -> `canceled`; a running transcode is killed. @throws `NOT_FOUND`, `ILLEGAL_TRANSITION` */
   cancel(id: string, scope?: ScopeOptions): Promise<MasterVideo>
   /** Removes the job and its files, whatever its status. @throws `NOT_FOUND` */
@@ -196,9 +206,13 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
         cursor: cursor ?? null,
       })
     },
-    async retry(id, scope) {
-      await scoped(id, scope)
-      const record = await repository.retry(id)
+    async retry(id, scope, retryOptions) {
+      const current = await scoped(id, scope)
+      const changes = validateEncoding(retryOptions?.encoding)
+      const record =
+        Object.keys(changes).length > 0
+          ? await repository.retry(id, { encoding: { ...current.encoding, ...changes } })
+          : await repository.retry(id)
       emit('created', record)
       for (const worker of workers) worker.wake()
       return record

@@ -103,6 +103,18 @@ export function repositoryTransitionConformance(options: RepositoryConformanceOp
       await expectCode(t.repository.retry('master_0_missing0'), 'NOT_FOUND')
     })
 
+    it("retry with encoding: the job's encoding options are replaced in the same write", async () => {
+      const { record } = await t.repository.create(newJob({ encoding: { strategy: 'copy', crf: 20 } }))
+      await t.repository.cancel(record.id)
+      const encoding = { strategy: 'reencode' as const, crf: 20, preset: 'veryfast' }
+      const retried = await t.repository.retry(record.id, { encoding })
+      expect(retried).toMatchObject({ status: 'created', encoding })
+      expect((await t.repository.get(record.id))?.encoding).toEqual(encoding)
+      await t.repository.cancel(record.id)
+      // Without options the encoding stays as it is.
+      expect((await t.repository.retry(record.id)).encoding).toEqual(encoding)
+    })
+
     it('cancel: created or processing -> canceled; refused when final', async () => {
       const a = await t.repository.create(newJob())
       expect((await t.repository.cancel(a.record.id)).status).toBe('canceled')
