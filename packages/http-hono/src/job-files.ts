@@ -9,6 +9,7 @@ import type { Context } from 'hono'
 import { contentDisposition } from './content-disposition.js'
 import { errorResponse, notReadyResponse } from './errors.js'
 import { fileResponse } from './file-response.js'
+import type { PresignCache } from './presign-cache.js'
 import type { SignedKind } from './signed-url.js'
 
 /** Hands a completed file's bytes to the reverse proxy in front (nginx's `X-Accel-Redirect`). */
@@ -61,6 +62,8 @@ export interface JobFileOptions {
   delivery?: Delivery | undefined
   /** Lifetime of a presigned URL, in seconds (with `redirect`). Default 3600. */
   redirectTtlSec?: number | undefined
+  /** Reuses URLs for a burst of requests for one file; without it, every redirect signs anew. */
+  presignCache?: PresignCache | undefined
 }
 
 /**
@@ -125,11 +128,14 @@ export async function jobFileResponse(
   const { key, contentType, missing } = fileOf(record, output, kind)
   const disposition = kind === 'download' ? contentDisposition(downloadFileName(record, output)) : undefined
   if (key && kind !== 'thumbnail' && options.delivery === 'redirect' && canPresign(store)) {
-    const url = await store.presign(key, {
+    const request: PresignRequest = {
       expiresInSec: options.redirectTtlSec ?? 3600,
       contentType,
       ...(disposition ? { contentDisposition: disposition } : {}),
-    })
+    }
+    const url = await (options.presignCache
+      ? options.presignCache.presign(store, key, request)
+      : store.presign(key, request))
     return new Response(null, {
       status: 302,
       headers: { Location: url, 'Cache-Control': REDIRECT_CACHE_CONTROL },

@@ -5,6 +5,7 @@ import { errorResponse, invalidOption, toErrorResponse } from './errors.js'
 import { type EventsOptions, eventsResponse } from './events-stream.js'
 import { type Delivery, jobFileResponse, type OffloadOptions } from './job-files.js'
 import { type JobLinks, jobLinks } from './job-links.js'
+import { presignCache } from './presign-cache.js'
 import { projectEventsResponse } from './project-events.js'
 import {
   createBodySchema,
@@ -43,7 +44,11 @@ export interface MasterVideoRoutesOptions {
    * the same `Content-Disposition`. A store without `presign` is proxied.
    */
   delivery?: Delivery
-  /** How long a presigned URL of `delivery: 'redirect'` works. Default 3600 s. */
+  /**
+   * How long a presigned URL of `delivery: 'redirect'` works. Default 3600 s.
+   * One URL per file serves every request for a tenth of this (at most 60 s),
+   * so each is valid for at least 90% of it when the client gets it.
+   */
   redirectTtlSec?: number
   /** Largest accepted request body. Default 1 MiB. */
   maxBodyBytes?: number
@@ -110,6 +115,7 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
     offload: options.offload,
     delivery: checkedDelivery(options.delivery),
     redirectTtlSec: checkedTtl(options.redirectTtlSec),
+    presignCache: presignCache(),
   }
 
   const projectOf = (c: Context) => c.req.param('projectId') as string

@@ -1,0 +1,167 @@
+// Serving from S3 through the HTTP routes, against the same routes over
+// `localOutputStore` in the same run. Each server runs in its own process;
+// autocannon (32 connections) drives them from this one, rounds interleaved,
+// each figure the median:
+// 1. `proxy`: requests/s of 64 KiB ranges at random offsets of a 100 MB video
+//    kept in S3 (each one a ranged GetObject from Node), against the local
+//    store (a file read). Every answer is checked to be a 206.
+// 2. `redirect`: 302s/s of `/video` (authorize, presign, answer; no bytes),
+//    against the local store's 64 KiB ranges: what a player's request costs
+//    Node each way. Every answer is checked to be a 302 to the bucket.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, open, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { Upload } from '@aws-sdk/lib-storage'
+import autocannon from 'autocannon'
+import { type BenchRow, percentile } from '../../../bench/harness.js'
+import { startS3 } from '../test/s3-fixture.js'
+
+const FILE_BYTES = 100 * 1000 * 1000
+const RANGE_BYTES = 64 * 1024
+const KEY = 'master_1_benchmark_1.mp4'
+const DURATION_SEC = Number(process.env.BENCH_SECONDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const CONNECTIONS = 32
+const root = path.resolve(import.meta.dirname, '../../..')
+
+interface Target {
+  name: string
+  url: string
+  child: ChildProcess
+}
+
+async function randomFile(file: string): Promise<void> {
+  const handle = await open(file, 'w')
+  const chunk = randomBytes(1024 * 1024)
+  for (let written = 0; written < FILE_BYTES; written += chunk.length) {
+    await handle.write(chunk, 0, Math.min(chunk.length, FILE_BYTES - written))
+  }
+  await handle.close()
+}
+
+async function startServer(name: string, args: string[]): Promise<Target> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@mastervideo/source',
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'serving-server.ts'),
+      ...args,
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const [port] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
+    string,
+  ]
+  const url = `http://127.0.0.1:${port}/api/projects/p1/master-videos/master_1_benchmark/video`
+  return { name, url, child }
+}
+
+/** Requests/s of `url` over {@link CONNECTIONS} connections; every answer must have `status`. */
+async function load(target: Target, status: 206 | 302, duration: number, expect?: string): Promise<number> {
+  let wrong = 0
+  const result = await autocannon({
+    url: target.url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [
+      {
+        setupRequest: (req) => {
+          if (status !== 206) return req
+          const start = Math.floor(Math.random() * (FILE_BYTES - RANGE_BYTES))
+          return { ...req, headers: { ...req.headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` } }
+        },
+        onResponse: (code, _body, _context, headers) => {
+          const location = (headers as Record<string, string> | undefined)?.location
+          if (code !== status || (expect && !location?.startsWith(expect))) wrong++
+        },
+      },
+    ],
+  })
+  if (wrong > 0 || result.errors > 0 || (result.non2xx > 0 && status === 206)) {
+    throw new Error(`${target.name}: ${wrong} wrong answers, ${result.errors} errors`)
+  }
+  return result.requests.average
+}
+
+export default async function servingBench(): Promise<BenchRow[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-serving-'))
+  const s3 = await startS3()
+  const prefix = s3.uniquePrefix()
+  const targets: Target[] = []
+  const samples: Record<'local' | 's3Proxy' | 's3Redirect', number[]> = {
+    local: [],
+    s3Proxy: [],
+    s3Redirect: [],
+  }
+  try {
+    const file = path.join(dir, KEY)
+    await randomFile(file)
+    await new Upload({
+      client: s3.client,
+      params: {
+        Bucket: s3.bucket,
+        Key: `${prefix}${KEY}`,
+        Body: createReadStream(file),
+        ContentType: 'video/mp4',
+      },
+    }).done()
+    const s3Config = JSON.stringify({ dir, key: KEY, endpoint: s3.endpoint, bucket: s3.bucket, prefix })
+    const local = await startServer('local proxy', ['local', 'proxy', JSON.stringify({ dir, key: KEY })])
+    const s3Proxy = await startServer('s3 proxy', ['s3', 'proxy', s3Config])
+    const s3Redirect = await startServer('s3 redirect', ['s3', 'redirect', s3Config])
+    targets.push(local, s3Proxy, s3Redirect)
+    const runs = {
+      local: (d: number) => load(local, 206, d),
+      s3Proxy: (d: number) => load(s3Proxy, 206, d),
+      s3Redirect: (d: number) => load(s3Redirect, 302, d, s3.endpoint),
+    }
+    // Warm-up: JIT, page cache, the S3 client's sockets.
+    for (const run of Object.values(runs)) await run(2)
+    // The machine is shared: rounds alternate so a burst elsewhere hits all three.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, run] of Object.entries(runs)) {
+        samples[name as keyof typeof samples].push(await run(DURATION_SEC))
+      }
+    }
+  } finally {
+    for (const target of targets) {
+      if (target.child.exitCode === null) {
+        target.child.kill('SIGTERM')
+        await once(target.child, 'exit')
+      }
+    }
+    await s3.clear(prefix)
+    await s3.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+  for (const [name, values] of Object.entries(samples)) {
+    console.error(`${name}: ${values.map((v) => v.toFixed(0)).join(' / ')} req/s`)
+  }
+  const median = (values: number[]) => percentile(values, 50)
+  const reference = { name: 'localOutputStore, proxy, 64 KiB ranges', value: median(samples.local) }
+  return [
+    {
+      name: `proxy from S3 (s3rver): 64 KiB ranges at random offsets of 100 MB, ${CONNECTIONS} connections (autocannon)`,
+      value: median(samples.s3Proxy),
+      unit: 'req/s',
+      reference,
+      higherIsBetter: true,
+      goal: 'measured (each range is one GetObject from Node)',
+    },
+    {
+      name: `redirect from S3: 302s to a presigned URL, ${CONNECTIONS} connections (autocannon)`,
+      value: median(samples.s3Redirect),
+      unit: 'req/s',
+      reference,
+      higherIsBetter: true,
+      goal: '> 1x: Node signs instead of sending bytes',
+    },
+  ]
+}
