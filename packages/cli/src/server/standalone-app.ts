@@ -7,6 +7,7 @@ import { masterVideoRoutes } from '@mastervideo/http-hono'
 import { Hono } from 'hono'
 import { healthCheck } from './health-check.js'
 import { projectsApi } from './projects-api.js'
+import { uploadsApp } from './uploads-api.js'
 
 /** Finds the dashboard folder from `src/server` (tests, source) or `dist` (published). */
 function dashboardDir(): string {
@@ -101,6 +102,7 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
       })
     })
   }
+  app.route('/', uploadsApp(options))
   app.route('/api/projects', projectsApi(options))
   app.route('/api/projects', masterVideoRoutes(mv, { logger, delivery: options.delivery ?? 'proxy' }))
   return app
