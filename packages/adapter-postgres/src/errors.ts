@@ -21,10 +21,18 @@ const CONNECTION_MESSAGES = [
   'Client has encountered a connection error',
   'Client was closed',
   'timeout exceeded when trying to connect',
+  // pg's client-side query_timeout: the reply never came, the statement's
+  // outcome is unknown exactly as after a reset.
+  'Query read timeout',
 ]
 const CONNECTION_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN'])
 
-/** Whether `error` means the connection broke (worth a retry on a fresh one) rather than the query was wrong. */
+/**
+ * Whether `error` means the connection broke or the reply never came (worth
+ * a retry on a fresh one) rather than the query was wrong. After such an
+ * error a write may or may not have committed: the caller must find out
+ * before it re-sends.
+ */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false
   const code = (error as { code?: unknown }).code
@@ -46,7 +54,7 @@ export function storageError(
   const message = error instanceof Error ? error.message : String(error)
   return storageFailure(`${context} failed: ${message}`, {
     cause: error,
-    retryable: isConnectionError(error),
+    retryable: isConnectionError(error) || isCanceledStatement(error),
     ...(details ? { details } : {}),
   })
 }
@@ -99,4 +107,12 @@ export function validateSchemaName(schema: unknown): string {
  */
 export function channelName(schema: string): string {
   return `mastervideo_${validateSchemaName(schema)}`
+}
+
+/**
+ * Whether the server canceled the statement (`57014`, `statement_timeout`):
+ * it did not commit, and the same statement may be sent again.
+ */
+export function isCanceledStatement(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === '57014'
 }

@@ -39,6 +39,7 @@ export type {
 export { migratePostgres, SCHEMA_VERSION } from './postgres-migrations.js'
 export { type PostgresPollerOptions, postgresPoller } from './postgres-poller.js'
 export {
+  POSTGRES_TIMEOUT_DEFAULTS,
   type PostgresRepository,
   type PostgresRepositoryOptions,
   postgresRepository,

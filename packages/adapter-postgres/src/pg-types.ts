@@ -9,6 +9,8 @@ export interface PgQueryConfig {
   text: string
   values?: unknown[]
   name?: string
+  /** Client-side limit in ms on waiting for the reply (`pg`'s per-query `query_timeout`). */
+  query_timeout?: number
 }
 
 /** What a query resolves to: only the rows are read. */

@@ -17,6 +17,17 @@ export type PostgresPollerOptions = ({ pool: PgPool } | { connectionString: stri
   maxReconnectDelayMs?: number
   /** Told about each lost or failed listening connection (the poller keeps trying on its own). */
   onError?: (error: Error) => void
+  /**
+   * How long, in ms, the listening connection may take to answer: it is
+   * probed with `SELECT 1` every `intervalMs`, and one that does not answer
+   * in time (a partition, a dead server) is dropped and opened again, so
+   * notifications resume once the network heals. Default 15000.
+   */
+  queryTimeoutMs?: number
+  /** How long opening the listening connection may take, in ms (with `connectionString`). Default 5000. */
+  connectionTimeoutMs?: number
+  /** Idle time in ms before TCP keepalive probes start on the listening connection (with `connectionString`). Default 10000. */
+  keepAliveInitialDelayMs?: number
 }
 
 /**
@@ -53,9 +64,16 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
     })
   }
 
+  const queryTimeoutMs = options.queryTimeoutMs ?? 15_000
+
   async function connect(): Promise<PgListenClient> {
     if ('pool' in options) return (await options.pool.connect()) as PgListenClient
-    const client = new pg.Client({ connectionString: options.connectionString, keepAlive: true })
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: options.keepAliveInitialDelayMs ?? 10_000,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    })
     await client.connect()
     // A dedicated client is ended, not returned to a pool.
     return Object.assign(client, { release: () => void client.end().catch(() => {}) })
@@ -91,10 +109,18 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
         client.on('error', onError)
         client.on('end', onEnd)
         client.on('notification', onNotification)
+        // A silent connection looks exactly like a quiet queue: probe it, so
+        // a partition ends this session instead of leaving it deaf.
+        const probe = setInterval(() => {
+          client.query({ text: 'SELECT 1', query_timeout: queryTimeoutMs }).catch((error: unknown) => {
+            lost(error instanceof Error ? error : new Error(String(error)))
+          })
+        }, intervalMs)
+        probe.unref?.()
         let outcome: Error | null = null
         try {
           if (!stopped) {
-            await client.query({ text: `LISTEN ${channel}` })
+            await client.query({ text: `LISTEN ${channel}`, query_timeout: queryTimeoutMs })
             // Jobs may have arrived while we were not listening.
             if (!stopped) wake()
             outcome = await Promise.race([broken, stopping.then(() => null)])
@@ -102,6 +128,7 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
         } catch (error) {
           outcome = error instanceof Error ? error : new Error(String(error))
         }
+        clearInterval(probe)
         client.removeListener('notification', onNotification)
         if (outcome) {
           // Keep a listener: a broken socket may still emit errors after release.
@@ -109,7 +136,7 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
           client.release(outcome)
         } else {
           try {
-            await client.query({ text: 'UNLISTEN *' })
+            await client.query({ text: 'UNLISTEN *', query_timeout: queryTimeoutMs })
             client.release()
           } catch (error) {
             client.release(error instanceof Error ? error : true)

@@ -6,11 +6,20 @@ import {
   initialRecord,
   type TransitionRequest,
   toPage,
+  transitionLanded,
   transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
 import pg from 'pg'
-import { isConnectionError, ORIGIN, storageError, storageFailure, validateSchemaName } from './errors.js'
+import {
+  invalidOption,
+  isCanceledStatement,
+  isConnectionError,
+  ORIGIN,
+  storageError,
+  storageFailure,
+  validateSchemaName,
+} from './errors.js'
 import type { PgConnection, PgPool, PgQueryConfig } from './pg-types.js'
 import { migratePostgres } from './postgres-migrations.js'
 import { type MasterVideoRow, postgresRows, toDate } from './postgres-rows.js'
@@ -26,7 +35,37 @@ export interface PostgresRepositoryOptions {
   schema?: string
   /** Pool size when the repository opens its own pool from a connection string. Default 10. */
   maxConnections?: number
+  /**
+   * Client-side limit on waiting for any reply, in ms: a query that hears
+   * nothing back (a network partition, a dead server) fails with a retryable
+   * `STORAGE` error instead of hanging; the connection is discarded. Applies
+   * to a pool you pass in too. Default 15000.
+   */
+  queryTimeoutMs?: number
+  /**
+   * Server-side `statement_timeout` in ms, set on every connection of a pool
+   * the repository opens (set it on your own pool's config otherwise).
+   * Shorter than `queryTimeoutMs`, so a slow statement is canceled by the
+   * server, a known outcome, before the client gives up on it. Default 10000.
+   */
+  statementTimeoutMs?: number
+  /** How long opening a connection may take, in ms, for a pool the repository opens. Default 5000. */
+  connectionTimeoutMs?: number
+  /**
+   * Idle time in ms before TCP keepalive probes start on the repository's own
+   * connections, so a peer that vanished is noticed in seconds, not the
+   * operating system's two hours. Default 10000.
+   */
+  keepAliveInitialDelayMs?: number
 }
+
+/** The defaults of {@link PostgresRepositoryOptions}' bounded waits, in ms. */
+export const POSTGRES_TIMEOUT_DEFAULTS = {
+  queryTimeoutMs: 15_000,
+  statementTimeoutMs: 10_000,
+  connectionTimeoutMs: 5_000,
+  keepAliveInitialDelayMs: 10_000,
+} as const
 
 /**
  * A {@link Repository} on PostgreSQL, with a handle on its migrations.
@@ -52,9 +91,10 @@ export interface PostgresRepository extends Repository {
   close(): Promise<void>
 }
 
-// How often a statement is re-sent after the connection broke under it, and
-// the pauses between. Every write is a compare-and-set, so a repeat of one
-// that did land is refused (LEASE_LOST) instead of applied twice.
+// How often a statement is tried again after the connection broke under it
+// (or its reply never came), and the pauses between. A read or an idempotent
+// write is simply re-sent; a claim or a transition first reads what its lost
+// attempt did (see claim and transition below).
 const RETRY_DELAYS_MS = [50, 250, 1000]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -101,8 +141,15 @@ export function postgresRepository(
 ): PostgresRepository {
   const schema = validateSchemaName(options.schema ?? 'mastervideo')
   const owned = !('pool' in connection)
+  const limits = { ...POSTGRES_TIMEOUT_DEFAULTS, ...definedOnly(options) }
+  for (const field of Object.keys(POSTGRES_TIMEOUT_DEFAULTS) as (keyof typeof POSTGRES_TIMEOUT_DEFAULTS)[]) {
+    const value = limits[field]
+    if (!Number.isFinite(value) || value <= 0) {
+      throw invalidOption(`${field} must be a positive number of ms, got ${value}`, { details: { field } })
+    }
+  }
   const pool: PgPool = owned
-    ? openPool(connection.connectionString, options.maxConnections ?? 10)
+    ? openPool(connection.connectionString, options.maxConnections ?? 10, limits)
     : connection.pool
   const sql = postgresStatements(schema)
 
@@ -121,14 +168,27 @@ export function postgresRepository(
   // start; the error is rethrown to the first caller.
   ready().catch(() => {})
 
+  /** One try of one statement, bounded by the query timeout; driver errors are thrown as they are. */
+  async function send(query: PgQueryConfig): Promise<MasterVideoRow[]> {
+    return (await pool.query({ ...query, query_timeout: limits.queryTimeoutMs }))
+      .rows as unknown as MasterVideoRow[]
+  }
+
+  /** Whether a try may be repeated (after the pause of `attempt`), or the error is final. */
+  function pauseBefore(attempt: number, error: unknown): number | null {
+    const delay = RETRY_DELAYS_MS[attempt]
+    return delay !== undefined && (isConnectionError(error) || isCanceledStatement(error)) ? delay : null
+  }
+
+  /** A read, or a write whose repetition changes nothing more: re-sent after a broken connection. */
   async function rows(action: string, query: PgQueryConfig): Promise<MasterVideoRow[]> {
     await ready()
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await pool.query(query)).rows as unknown as MasterVideoRow[]
+        return await send(query)
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt]
-        if (delay === undefined || !isConnectionError(error)) throw storageError(error, action)
+        const delay = pauseBefore(attempt, error)
+        if (delay === null) throw storageError(error, action)
         await sleep(delay)
       }
     }
@@ -151,14 +211,33 @@ export function postgresRepository(
    */
   async function transition<E extends TransitionEvent>(request: TransitionRequest<E>): Promise<MasterVideo> {
     const action = `${request.event} of ${request.id}`
-    for (let attempt = 1; ; attempt++) {
-      const [found] = await rows(action, sql.current([encodeText(request.id)]))
+    const id = encodeText(request.id)
+    // The record a write planned when its reply was lost: it may have
+    // committed, so the next read looks for exactly it before planning anew.
+    let unknown: MasterVideo | null = null
+    let conflicts = 0
+    let broken = 0
+    for (;;) {
+      const [found] = await rows(action, unknown ? sql.currentLocked([id]) : sql.current([id]))
       const current = found && found.id !== null ? postgresRows.toRecord(found) : null
+      // Our own write, committed before the reply was lost (or a complete
+      // its caller repeated): that is the outcome, not LEASE_LOST.
+      if (transitionLanded(request, current, unknown)) return current
       const now = toDate((found as unknown as { mv_now: unknown }).mv_now)
       const planned = transitionWrite(request, current, now, ORIGIN)
-      const written = await one(action, sql.compareAndSet(postgresRows.compareAndSetValues(planned)))
-      if (written) return written
-      if (attempt === MAX_TRANSITION_ATTEMPTS) {
+      let written: MasterVideoRow | undefined
+      try {
+        ;[written] = await send(sql.compareAndSet(postgresRows.compareAndSetValues(planned)))
+      } catch (error) {
+        const delay = pauseBefore(broken++, error)
+        if (delay === null) throw storageError(error, action)
+        unknown = isCanceledStatement(error) ? null : planned.record
+        await sleep(delay)
+        continue
+      }
+      if (written) return postgresRows.toRecord(written)
+      unknown = null
+      if (++conflicts === MAX_TRANSITION_ATTEMPTS) {
         throw storageFailure(`${request.id} kept changing during the ${request.event}; try again`, {
           retryable: true,
           details: { id: request.id, event: request.event },
@@ -222,8 +301,27 @@ export function postgresRepository(
     },
 
     async claim({ workerId, leaseToken, leaseMs }) {
-      const record = await one('claiming', sql.claim([encodeText(workerId), encodeText(leaseToken), leaseMs]))
-      return record && { record, lease: { id: record.id, token: leaseToken, workerId } }
+      await ready()
+      const token = encodeText(leaseToken)
+      const taken = (row: MasterVideoRow | undefined) => {
+        const record = row ? postgresRows.toRecord(row) : null
+        return record && { record, lease: { id: record.id, token: leaseToken, workerId } }
+      }
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const [row] = await send(sql.claim([encodeText(workerId), token, leaseMs]))
+          return taken(row)
+        } catch (error) {
+          const delay = pauseBefore(attempt, error)
+          if (delay === null) throw storageError(error, 'claiming')
+          await sleep(delay)
+          // The claim may have committed before its reply was lost: the job
+          // it took carries our token. Claiming another would orphan it
+          // until its lease expired, and spend one of its attempts.
+          const [mine] = await rows('finding a lost claim', sql.byLeaseToken([token]))
+          if (mine) return taken(mine)
+        }
+      }
     },
 
     async heartbeat(lease, { leaseMs, progress }) {
@@ -249,9 +347,34 @@ export function postgresRepository(
   }
 }
 
-/** A pool the repository owns. Idle connections the server drops are discarded quietly; the next query opens a fresh one. */
-function openPool(connectionString: string, max: number): PgPool {
-  const pool = new pg.Pool({ connectionString, max, keepAlive: true })
+/**
+ * A pool the repository owns, every wait bounded: connecting, the server's
+ * statement time, and TCP keepalive on idle connections. Idle connections the
+ * server drops are discarded quietly; the next query opens a fresh one.
+ */
+function openPool(
+  connectionString: string,
+  max: number,
+  limits: { statementTimeoutMs: number; connectionTimeoutMs: number; keepAliveInitialDelayMs: number },
+): PgPool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveInitialDelayMs,
+    connectionTimeoutMillis: limits.connectionTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+  })
   pool.on('error', () => {})
   return pool
+}
+
+/** The options that were given a value, so `undefined` does not override a default. */
+function definedOnly(options: PostgresRepositoryOptions): Partial<typeof POSTGRES_TIMEOUT_DEFAULTS> {
+  const picked: Record<string, number> = {}
+  for (const field of Object.keys(POSTGRES_TIMEOUT_DEFAULTS)) {
+    const value = (options as Record<string, unknown>)[field]
+    if (value !== undefined) picked[field] = value as number
+  }
+  return picked
 }

@@ -49,6 +49,21 @@ export function postgresStatements(schema: string) {
      */
     current: named('current', `SELECT t.now AS mv_now, j.* FROM ${NOW} LEFT JOIN ${table} AS j ON j.id = $1`),
     /**
+     * {@link current} after a write whose reply was lost: `FOR UPDATE` waits
+     * for that write if its session still holds the row, so what is read is
+     * its outcome, not the row from before it.
+     */
+    currentLocked: named(
+      'current_locked',
+      `SELECT t.now AS mv_now, j.* FROM ${NOW}
+       LEFT JOIN LATERAL (SELECT * FROM ${table} WHERE id = $1 FOR UPDATE) AS j ON true`,
+    ),
+    /** The job a claim with this lease token took, if it is still held under it: $1 token. */
+    byLeaseToken: named(
+      'by_lease_token',
+      `SELECT * FROM ${table} WHERE lease_token = $1 AND status = 'processing'`,
+    ),
+    /**
      * The compare-and-set every transition goes through (core's, in this
      * dialect): the columns core computed, where id, status and lease token
      * are still those read.

@@ -6,6 +6,7 @@ import {
   initialRecord,
   type TransitionRequest,
   toPage,
+  transitionLanded,
   transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
@@ -142,6 +143,8 @@ export function sqliteRepository(
       tx.immediate(() => {
         const found = row(byId, request.id)
         const current = found ? toRecord(found) : null
+        // A complete repeated by its caller after a lost reply: already ours.
+        if (transitionLanded(request, current)) return current
         const planned = transitionWrite(request, current, new Date(), ORIGIN)
         const written = row(write, ...sqliteRows.compareAndSetValues(planned))
         // The transaction already rules a concurrent write out; the check

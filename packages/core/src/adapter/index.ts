@@ -58,6 +58,7 @@ export {
   type TransitionMethods,
   type TransitionRequest,
   type TransitionWrite,
+  transitionLanded,
   transitionMethods,
   transitionRequests,
   transitionWrite,

@@ -177,3 +177,48 @@ export function transitionWrite<E extends TransitionEvent>(
     expected: { id: current.id, status: current.status, leaseToken: current.leaseToken },
   }
 }
+
+/**
+ * Whether `current`, the row as read now, already holds what `request` wrote:
+ * the answer after a write whose reply never arrived (the connection broke,
+ * a timeout fired), so the repository returns the stored record instead of
+ * guessing "did not commit" and refusing its own write as `LEASE_LOST`.
+ *
+ * - `complete`: the job is `completed` and its output names this request's
+ *   key. Output keys are unique to one attempt, so that write is this one,
+ *   whoever sent it last.
+ * - any other lease-fenced write: the row carries exactly the `planned`
+ *   record of the lost write (status, `updatedAt` to the millisecond of the
+ *   database time it was planned at, attempts, error code and lease token).
+ *   Without a plan there is nothing to recognise, and the answer is `false`.
+ *
+ * @example
+ * ```ts
+ * import { transitionLanded, transitionRequests } from '@mastervideo/core/adapter'
+ * import type { MasterVideo, MasterVideoOutput } from '@mastervideo/core'
+ *
+ * declare const output: MasterVideoOutput
+ * declare const current: MasterVideo | null // read again after the reply was lost
+ * const request = transitionRequests.complete({ id: 'master_1_abcdefgh', token: 't', workerId: 'w1' }, { output, thumbnailKey: null })
+ * if (current && transitionLanded(request, current)) console.log('our complete committed')
+ * ```
+ */
+export function transitionLanded(
+  request: TransitionRequest,
+  current: MasterVideo | null,
+  planned?: MasterVideo | null,
+): current is MasterVideo {
+  if (!current || !request.lease) return false
+  if (request.event === 'complete') {
+    const { output } = (request as TransitionRequest<'complete'>).data(current.updatedAt)
+    return current.status === 'completed' && current.output?.key === output.key
+  }
+  if (!planned) return false
+  return (
+    current.status === planned.status &&
+    current.updatedAt.getTime() === planned.updatedAt.getTime() &&
+    current.attempts === planned.attempts &&
+    (current.error?.code ?? null) === (planned.error?.code ?? null) &&
+    current.leaseToken === planned.leaseToken
+  )
+}

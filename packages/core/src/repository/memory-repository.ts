@@ -123,6 +123,8 @@ export function memoryRepository(): Repository {
     },
 
     async complete(lease, result) {
+      const done = jobs.get(lease.id)
+      if (done?.status === 'completed' && done.output?.key === result.output.key) return copy(done)
       return store(applyTransition(holding(lease), 'complete', structuredClone(result), new Date()))
     },
 

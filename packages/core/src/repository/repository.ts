@@ -72,6 +72,12 @@ export interface CreateResult {
  *   wakes up years later.
  * - `claim` is atomic: under any number of concurrent callers, in any number of
  *   processes, exactly one caller receives a given job per claim.
+ * - A write under a lease has one defined outcome even when the connection
+ *   breaks after it was sent: an implementation that cannot tell whether it
+ *   committed MUST read the job again and recognise its own write (see
+ *   `transitionLanded` in `@mastervideo/core/adapter`) before it re-sends or
+ *   refuses it, and a claim whose reply was lost MUST NOT leave the job it
+ *   took orphaned (find it again by its lease token).
  * - Returned records are copies: mutating one MUST NOT change stored state.
  * - Strings round-trip exactly (quotes, NUL, emoji, any length the interface allows).
  */
@@ -114,6 +120,10 @@ export interface Repository {
 
   /**
    * `processing` -> `completed` with the output, under the lease.
+   * MUST return the stored record, writing nothing, when the job is already
+   * `completed` with an output of the same `key`: that is this very write,
+   * repeated after its reply was lost. A caller that deletes the file it
+   * committed on `LEASE_LOST` relies on this.
    * @throws `LEASE_LOST` when the lease no longer matches.
    */
   complete(

@@ -11,7 +11,7 @@ import {
 
 /**
  * Registers the tests of the writes after a claim and of the manual ones:
- * `complete`, `fail` (with and without `retryAt`), `release`, `retry`,
+ * `complete` (and its repetition after a lost reply), `fail` (with and without `retryAt`), `release`, `retry` (with and without new encoding options),
  * `cancel` and `delete`, each with the fields it writes and each refusal
  * (`LEASE_LOST`, `ILLEGAL_TRANSITION`, `NOT_FOUND`).
  *
@@ -42,7 +42,25 @@ export function repositoryTransitionConformance(options: RepositoryConformanceOp
       expect(done.completedAt).toBeInstanceOf(Date)
       expect(await t.repository.get(record.id)).toEqual(done)
       expect(await t.stored(record.id)).toMatchObject({ status: 'completed', progress: 1, leaseToken: null })
-      await expectCode(t.repository.complete(lease, { output, thumbnailKey: null }), 'LEASE_LOST')
+      await expectCode(
+        t.repository.complete(lease, { output: { ...output, key: 'another.mp4' }, thumbnailKey: null }),
+        'LEASE_LOST',
+      )
+    })
+
+    it('complete repeated after its reply was lost: the stored record, not LEASE_LOST, and nothing rewritten', async () => {
+      const { record } = await t.repository.create(newJob())
+      const { lease } = await t.claimOne()
+      const done = await t.repository.complete(lease, { output, thumbnailKey: 'k.jpg' })
+      // The same write again (a re-send): recognised by its output key.
+      expect(await t.repository.complete(lease, { output, thumbnailKey: 'k.jpg' })).toEqual(done)
+      expect(await t.repository.get(record.id)).toEqual(done)
+      // Another worker's complete of the same job is still refused.
+      const other = { ...lease, token: newLeaseToken() }
+      await expectCode(
+        t.repository.complete(other, { output: { ...output, key: 'other.mp4' }, thumbnailKey: null }),
+        'LEASE_LOST',
+      )
     })
 
     it('fail with retryAt: processing -> created, attempts kept, error stored, not due before retryAt', async () => {

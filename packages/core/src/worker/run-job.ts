@@ -16,6 +16,41 @@ export interface RunJobContext {
   onProgress: (fraction: number) => void
   /** Records the outcome under the lease; throws `LEASE_LOST` if the job is no longer ours. */
   complete: (outcome: { output: MasterVideoOutput; thumbnailKey: string | null }) => Promise<MasterVideo>
+  /**
+   * Reads the job as stored now (`repository.get`). After `complete` throws,
+   * this is how the attempt learns whether its files are named by the record;
+   * without it the committed files are kept, since nothing proves them unused.
+   */
+  read?: () => Promise<MasterVideo | null>
+}
+
+// Pauses between reads of the record after complete() threw: a partition
+// that outlives them leaves the files in place rather than risk deleting a
+// video the record names.
+const READ_AGAIN_MS = [0, 1000, 3000]
+
+/**
+ * Who the stored record says owns `key`, read after `complete` threw:
+ * `named` (our complete did land: that record), `unnamed` (a read succeeded
+ * and the job is gone or names another output, so the files are nobody's), or
+ * `unknown` (no read succeeded).
+ */
+async function ownerOf(
+  read: RunJobContext['read'],
+  key: string,
+): Promise<{ kind: 'named'; record: MasterVideo } | { kind: 'unnamed' | 'unknown' }> {
+  if (!read) return { kind: 'unknown' }
+  for (const pause of READ_AGAIN_MS) {
+    if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause))
+    try {
+      const record = await read()
+      if (record?.status === 'completed' && record.output?.key === key) return { kind: 'named', record }
+      return { kind: 'unnamed' }
+    } catch {
+      // The database is still unreachable: try again, then give up keeping the files.
+    }
+  }
+  return { kind: 'unknown' }
 }
 
 /**
@@ -93,24 +128,44 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
       committed.push(keys.thumbnail)
       thumbnailKey = keys.thumbnail
     }
-    const done = await ctx.complete({
-      output: {
-        key: keys.video,
-        size: stored.size,
-        durationSec: result.durationSec,
-        width: result.width,
-        height: result.height,
-        strategy: result.strategy,
-        contentType: OUTPUT_CONTENT_TYPES.video,
-      },
-      thumbnailKey,
-    })
-    committed = []
-    return done
+    try {
+      const done = await ctx.complete({
+        output: {
+          key: keys.video,
+          size: stored.size,
+          durationSec: result.durationSec,
+          width: result.width,
+          height: result.height,
+          strategy: result.strategy,
+          contentType: OUTPUT_CONTENT_TYPES.video,
+        },
+        thumbnailKey,
+      })
+      committed = []
+      return done
+    } catch (error) {
+      // The complete may have committed even though it threw (a reply lost
+      // with the connection): delete the files only once a fresh read proves
+      // the record does not name them.
+      const owner = await ownerOf(ctx.read, keys.video)
+      if (owner.kind === 'named') {
+        committed = []
+        logger.warn({ err: error, id: record.id }, 'mastervideo complete reported an error but was recorded')
+        return owner.record
+      }
+      if (owner.kind === 'unknown') {
+        logger.warn(
+          { err: error, id: record.id, keys: committed },
+          'mastervideo could not learn whether complete landed; keeping its files',
+        )
+        committed = []
+      }
+      throw error
+    }
   } finally {
     await video.discard()
     await poster?.discard()
-    // Committed but not recorded (the lease was lost): the files belong to nobody.
+    // Committed but provably not recorded: the files belong to nobody.
     for (const key of committed) await output.delete(key).catch(() => {})
   }
 }
