@@ -1,7 +1,7 @@
 // The JSON routes over a real server: create, list, get, retry, cancel,
 // delete; validation 400s; the not-ready answer; errors that leak nothing.
 import { existsSync } from 'node:fs'
-import { MasterVideoError, type Repository } from '@mastervideo/core'
+import { MasterVideoError, type Repository, TranscodeFailedError } from '@mastervideo/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Fixture, fixture, json, request, serveRoutes, type TestServer } from './helpers.js'
 
@@ -265,6 +265,31 @@ describe('bad input gets a clear 400', () => {
 })
 
 describe('server errors leak nothing', () => {
+  it("a failed job's JSON has a public error and no lease owner; the service keeps the detail", async () => {
+    const stderr = '/srv/secret/clip.mp4: Invalid data found when processing input (ffmpeg on render-7)'
+    const failing = await fixture({ failures: [new TranscodeFailedError(`The join failed\n${stderr}`)] })
+    const s = await serveRoutes(failing.mv)
+    try {
+      const shot = await failing.clip('a.bin')
+      const job = await failing.mv.create({ projectId: 'p', name: 'n', shots: [shot], maxAttempts: 1 })
+      await expect(failing.mv.waitFor(job.id, { pollMs: 20 })).rejects.toMatchObject({
+        code: 'TRANSCODE_FAILED',
+      })
+      expect((await failing.mv.get(job.id)).error?.message).toContain(stderr)
+      for (const path of [`/p/master-videos/${job.id}`, '/p/master-videos']) {
+        const res = await request(`${s.url}/api/projects${path}`)
+        const text = res.body.toString()
+        expect(text).not.toMatch(/secret|render-7|Invalid data/)
+        expect(text).not.toContain('leaseOwner')
+      }
+      const body = json(await request(`${s.url}/api/projects/p/master-videos/${job.id}`))
+      expect(body.error).toEqual({ code: 'TRANSCODE_FAILED', message: 'The clips could not be joined' })
+    } finally {
+      await s.close()
+      await failing.close()
+    }
+  })
+
   it('a repository failure is 500 { error: "Internal server error", code } with no stack or path', async () => {
     const secretPath = '/var/lib/secret/mastervideo.sqlite'
     const failing = await fixture()
