@@ -204,6 +204,11 @@ describe('two workers and an HTTP server, no shared disk', () => {
       return
     }
     const page = await browser.newPage()
+    // The media bytes must come from S3, not through the HTTP machine.
+    const fromS3: number[] = []
+    page.on('response', (response) => {
+      if (response.url().startsWith(s3.endpoint)) fromS3.push(response.status())
+    })
     try {
       // A page of the HTTP machine's origin; the <video> follows the 302 to S3.
       await page.goto(`${base}/api/projects/p1/master-videos?limit=1`)
@@ -221,6 +226,8 @@ describe('two workers and an HTTP server, no shared disk', () => {
       })`)
       expect(played).toMatchObject({ width: 320, height: 240 })
       expect((played as { duration: number }).duration).toBeGreaterThan(1.5)
+      expect(fromS3.length).toBeGreaterThan(0)
+      expect(fromS3.every((status) => status === 200 || status === 206)).toBe(true)
     } finally {
       await page.close()
     }
