@@ -25,9 +25,9 @@ import { mapLimit, tempBeside } from './util.js'
 
 /** Options of {@link ffmpegTranscoder}. */
 export interface FfmpegTranscoderOptions {
-  /** Default: `FFMPEG_PATH`, else the binary of `@ffmpeg-installer/ffmpeg`. */
+  /** Default: the pair {@link resolveBinaries} picks (environment, a current pair on `PATH`, the bundled one). */
   ffmpegPath?: string
-  /** Default: `FFPROBE_PATH`, else the binary of `@ffprobe-installer/ffprobe`. */
+  /** Default: the sibling of `ffmpegPath`, else the pair {@link resolveBinaries} picks. */
   ffprobePath?: string
   /** Limit of one ffmpeg run; exceeded -> `TIMEOUT`. Default: none (the stall watchdog still applies). */
   timeoutMs?: number

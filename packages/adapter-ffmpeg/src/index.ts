@@ -2,9 +2,10 @@
  * `@mastervideo/adapter-ffmpeg`: the ffmpeg `Transcoder` for
  * mastervideo. Joins clips by stream copy when they match (hundreds of times
  * faster), by a normalized re-encode when they do not, with progress,
- * timeouts, a stall watchdog, thumbnails, and untrusted-input safety. Ships
- * ffmpeg and ffprobe through `@ffmpeg-installer`; `FFMPEG_PATH` /
- * `FFPROBE_PATH` or options point it at your own.
+ * timeouts, a stall watchdog, thumbnails, and untrusted-input safety. Takes
+ * ffmpeg and ffprobe as a pair from one source: options, then
+ * `MASTERVIDEO_FFMPEG` / `MASTERVIDEO_FFPROBE`, then a current pair with
+ * libx264 on `PATH`, then the binaries `@ffmpeg-installer` ships.
  *
  * Install: `npm install @mastervideo/core @mastervideo/adapter-ffmpeg`
  *
@@ -28,7 +29,22 @@ export {
 } from './concat-list.js'
 export type { ConcatPlan } from './concat-plan.js'
 export { DEFAULT_ENCODING } from './ffmpeg-args.js'
-export { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
+export {
+  type BinarySource,
+  type FfmpegBinaries,
+  type ResolveBinariesOptions,
+  resolveBinaries,
+} from './ffmpeg-binaries.js'
+export {
+  buildOf,
+  describeBuild,
+  type FfmpegBuild,
+  MIN_RELEASE,
+  newEnough,
+  OLD_BUILD_YEAR,
+  pairWarnings,
+  parseBuild,
+} from './ffmpeg-build-info.js'
 export {
   type FfmpegTranscoder,
   type FfmpegTranscoderOptions,

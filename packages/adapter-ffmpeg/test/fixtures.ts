@@ -1,13 +1,14 @@
-// Test clips, generated with ffmpeg's lavfi sources by the bundled binary:
+// Test clips, generated with ffmpeg's lavfi sources by the pair the
+// transcoder itself picks (a current one on PATH, else the bundled one):
 // nothing binary is committed, and CI needs no system ffmpeg.
 import { rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { execa } from 'execa'
+import { resolveBinaries } from '../src/ffmpeg-binaries.js'
 
-const require = createRequire(import.meta.url)
-export const FFMPEG: string = require('@ffmpeg-installer/ffmpeg').path
-export const FFPROBE: string = require('@ffprobe-installer/ffprobe').path
+const pair = await resolveBinaries({})
+export const FFMPEG: string = pair.ffmpeg
+export const FFPROBE: string = pair.ffprobe
 
 /** How to make one clip. */
 export interface ClipSpec {
