@@ -1,12 +1,14 @@
-// The newcomer's path in a real browser: Debian's Chromium driven by
-// playwright-core against the standalone example started as `npm start` runs
-// it. Screenshots land in test-output/screenshots/.
+// The newcomer's path in a real browser: Chromium (CHROMIUM_PATH, Debian's,
+// else the one npm ships in @sparticuz/chromium) driven by playwright-core
+// against the standalone example started as `npm start` runs it. Screenshots
+// land in test-output/screenshots/.
 import { createHash } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../scripts/test-support/launch-chromium.js'
 import { type RunningExample, startExample } from './start-example.js'
 
 const shots = path.resolve(import.meta.dirname, '../../../test-output/screenshots')
@@ -19,19 +21,7 @@ beforeAll(async () => {
   data = await mkdtemp(path.join(tmpdir(), 'mv-dashboard-'))
   await mkdir(shots, { recursive: true })
   server = await startExample(data)
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  })
+  browser = await launchChromium()
   page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 900 } })
 }, 180_000)
 

@@ -1,0 +1,2 @@
+// This folder's browser tests launch Chromium through the repository's one helper.
+export { CHROMIUM_ARGS, findChromium, launchChromium } from '../../../scripts/test-support/launch-chromium.js'
