@@ -132,4 +132,5 @@ export {
   type ThumbnailOptions,
   type Transcoder,
 } from './transcoder/transcoder.js'
+export { type SweepReport, sweepLeftovers } from './worker/sweep-leftovers.js'
 export { Worker, type WorkerOptions } from './worker/worker.js'

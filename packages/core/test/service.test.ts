@@ -139,10 +139,21 @@ describe('service: lookups and transitions', () => {
     h = await harness(testTranscoder())
     const job = await h.mv.create({ projectId: 'p', name: 'n', shots })
     expect(await codeOf(h.mv.waitFor(job.id, { timeoutMs: 30 }))).toBe('TIMEOUT')
+    // The signal's own reason, not any rejection: a repository error or a
+    // TIMEOUT must not pass for an abort.
+    const reason = new Error('the page was closed')
     const controller = new AbortController()
     const waiting = h.mv.waitFor(job.id, { signal: controller.signal })
-    controller.abort()
-    await expect(waiting).rejects.toBeDefined()
+    controller.abort(reason)
+    await expect(waiting).rejects.toBe(reason)
+    const bare = new AbortController()
+    const waitingBare = h.mv.waitFor(job.id, { signal: bare.signal })
+    bare.abort()
+    await expect(waitingBare).rejects.toMatchObject({ name: 'AbortError' })
+    // An already aborted signal rejects at once with its reason.
+    await expect(h.mv.waitFor(job.id, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    // The job itself is untouched by a waiter giving up.
+    expect(await h.mv.get(job.id)).toMatchObject({ status: 'created' })
   })
 
   it('a throwing event listener breaks neither the worker nor the caller', async () => {

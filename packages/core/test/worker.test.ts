@@ -1,9 +1,15 @@
+import { mkdir, utimes, writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import {
   type ConcatRequest,
+  createMasterVideos,
+  directoryAssets,
   InputInvalidError,
   intervalPoller,
+  localOutputStore,
   memoryRepository,
   type Repository,
+  silentLogger,
   TranscodeFailedError,
 } from '@mastervideo/core'
 import { newLeaseToken } from '@mastervideo/core/adapter'
@@ -19,6 +25,33 @@ let h: Harness
 afterEach(async () => {
   await h?.cleanup()
 })
+
+const forever = new Promise<never>(() => {})
+
+/**
+ * `base` as a worker on the far side of a network partition sees it: once
+ * `hang.on` is set, heartbeat, complete, fail and release (and claim, when
+ * asked) never answer. Reads still work, as they would through another path.
+ */
+function partitioned(base: Repository, options: { claim?: boolean } = {}) {
+  const hang = { on: false }
+  const calls: string[] = []
+  const hangable =
+    <A extends unknown[], R>(name: string, method: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      calls.push(name)
+      return hang.on ? forever : method(...args)
+    }
+  const view: Repository = {
+    ...base,
+    heartbeat: hangable('heartbeat', base.heartbeat.bind(base)),
+    complete: hangable('complete', base.complete.bind(base)),
+    fail: hangable('fail', base.fail.bind(base)),
+    release: hangable('release', base.release.bind(base)),
+    claim: options.claim ? hangable('claim', base.claim.bind(base)) : base.claim.bind(base),
+  }
+  return { view, hang, calls }
+}
 
 describe('worker', () => {
   it('runs a job to completed: output committed, poster made, events in order', async () => {
@@ -290,5 +323,183 @@ describe('worker', () => {
     const done = await h.mv.waitFor(job.id)
     expect(done.thumbnailKey).toBeNull()
     expect(await h.outputFiles()).toEqual([done.output?.key])
+  })
+
+  it('a hung heartbeat: the worker stops its transcode before the lease lapses; the next worker never overlaps it', async () => {
+    const base = memoryRepository()
+    const { view, hang } = partitioned(base)
+    // Each attempt's transcode, as [worker, start, end] on one clock.
+    const spans: Array<{ who: string; start: number; end: number }> = []
+    const timed = (who: string, durationMs: number) => {
+      const inner = testTranscoder({ durationMs })
+      const concat = inner.concat
+      return Object.assign(inner, {
+        concat: async (request: ConcatRequest) => {
+          const span = { who, start: performance.now(), end: Number.POSITIVE_INFINITY }
+          spans.push(span)
+          if (who === 'A') hang.on = true
+          try {
+            return await concat(request)
+          } finally {
+            span.end = performance.now()
+          }
+        },
+      })
+    }
+    const transcoderA = timed('A', 60_000)
+    h = await harness(transcoderA, view)
+    const a = h.mv.worker({ workerId: 'A', poller: never, leaseMs: 400, heartbeatMs: 80 }).start()
+    const job = await h.mv.create({ projectId: 'p', name: 'partitioned', shots })
+    await until(() => transcoderA.running === 1, 'worker A to start')
+    const claimed = await base.get(job.id)
+    const lapses = claimed?.leaseExpiresAt?.getTime() as number
+
+    // A gives up by its own clock: nothing answered, yet its transcode stops before the lease lapses.
+    await until(() => transcoderA.running === 0, 'worker A to stop its transcode')
+    expect(Date.now()).toBeLessThan(lapses)
+    expect((await base.get(job.id))?.status).toBe('processing')
+
+    const second = await harness(timed('B', 20), base)
+    try {
+      second.mv.worker({ workerId: 'B', poller: intervalPoller(20), leaseMs: 5000 }).start()
+      const done = await second.mv.waitFor(job.id, { pollMs: 20 })
+      expect(done).toMatchObject({ status: 'completed', attempts: 2 })
+      const [spanA, spanB] = spans
+      expect(spans.map((span) => span.who)).toEqual(['A', 'B'])
+      expect(spanA?.end).toBeLessThan(spanB?.start as number)
+      // A's stop() returns although its final write hangs.
+      const t0 = performance.now()
+      await a.stop({ graceMs: 50 })
+      expect(performance.now() - t0).toBeLessThan(50 + 5000 + 500)
+      expect(a.running).toBe(0)
+    } finally {
+      await second.cleanup()
+    }
+  })
+
+  it('stop() is bounded by its grace period when heartbeat, complete and release all hang', async () => {
+    const base = memoryRepository()
+    const { view, hang, calls } = partitioned(base, { claim: true })
+    const transcoder = testTranscoder({ durationMs: 60_000 })
+    h = await harness(transcoder, view)
+    const worker = h.mv
+      .worker({ poller: never, leaseMs: 60_000, heartbeatMs: 50, stopTimeoutMs: 300 })
+      .start()
+    const job = await h.mv.create({ projectId: 'p', name: 'hung', shots })
+    await until(() => transcoder.running === 1, 'the transcode to start')
+    hang.on = true
+    const before = calls.length
+    await until(() => calls.slice(before).includes('heartbeat'), 'a heartbeat to hang')
+    await h.mv.create({ projectId: 'p', name: 'second, never claimed', shots })
+    const t0 = performance.now()
+    await worker.stop({ graceMs: 200 })
+    const took = performance.now() - t0
+    expect(took).toBeGreaterThanOrEqual(190)
+    expect(took).toBeLessThan(200 + 300 + 400)
+    // The transcode itself was stopped; the release hangs, so the lease will return the job.
+    expect(transcoder.running).toBe(0)
+    expect(calls).toContain('release')
+    expect((await base.get(job.id))?.status).toBe('processing')
+    expect(await h.outputFiles()).toEqual([])
+  })
+
+  it('a complete that never answers is abandoned after writeTimeoutMs; the job is retried and completed once', async () => {
+    const base = memoryRepository()
+    let completes = 0
+    // The first complete() is sent into a partition and never answers (nor lands).
+    const view: Repository = {
+      ...base,
+      complete: (lease, outcome) => (++completes === 1 ? forever : base.complete(lease, outcome)),
+    }
+    const transcoder = testTranscoder({ durationMs: 20 })
+    h = await harness(transcoder, view)
+    h.mv
+      .worker({
+        poller: intervalPoller(20),
+        leaseMs: 2000,
+        writeTimeoutMs: 150,
+        backoff: { baseMs: 10, maxMs: 10 },
+      })
+      .start()
+    const job = await h.mv.create({ projectId: 'p', name: 'lost reply', shots })
+    const t0 = performance.now()
+    const done = await h.mv.waitFor(job.id, { pollMs: 20 })
+    // Given up after 150 ms rather than waiting out the 2 s lease.
+    expect(performance.now() - t0).toBeLessThan(1500)
+    expect(done).toMatchObject({ status: 'completed', attempts: 2, error: null })
+    expect(h.events.filter((e) => e.startsWith('retrying'))).toHaveLength(1)
+    // The first attempt's files were provably not named by the record (it read "processing"): removed.
+    expect((await h.outputFiles()).sort()).toEqual([done.output?.key, done.thumbnailKey].sort())
+  })
+
+  it('a full disk at commit ends NO_SPACE, is retried later, and nothing half-written is left', async () => {
+    const transcoder = testTranscoder({ durationMs: 20 })
+    h = await harness(transcoder)
+    const store = localOutputStore(h.outputDir)
+    let full = true
+    const fullDisk = {
+      ...store,
+      async prepare(key: string) {
+        const pending = await store.prepare(key)
+        return {
+          ...pending,
+          async commit() {
+            if (!full) return pending.commit()
+            // What the kernel says once the disk fills up mid-write.
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+          },
+        }
+      },
+    }
+    const mv = createMasterVideos({
+      repository: h.repository,
+      transcoder,
+      assets: directoryAssets(path.join(h.root, 'assets')),
+      output: fullDisk,
+    })
+    const retrying: string[] = []
+    mv.on('retrying', (record) => retrying.push(record.error?.code ?? ''))
+    try {
+      mv.worker({ poller: intervalPoller(20), backoff: { baseMs: 300, maxMs: 300 } }).start()
+      const job = await mv.create({ projectId: 'p', name: 'disk full', shots })
+      await until(() => retrying.length === 1, 'the first attempt to fail')
+      expect(retrying).toEqual(['NO_SPACE'])
+      const waiting = await mv.get(job.id)
+      expect(waiting).toMatchObject({ status: 'created', attempts: 1, error: { code: 'NO_SPACE' } })
+      expect(waiting.runAt.getTime()).toBeGreaterThan(Date.now())
+      // Nothing visible, nothing hidden: the temporary files went with the failed attempt.
+      expect(await h.outputFiles()).toEqual([])
+      full = false
+      const done = await mv.waitFor(job.id, { pollMs: 20 })
+      expect(done).toMatchObject({ status: 'completed', attempts: 2, error: null })
+      expect((await h.outputFiles()).sort()).toEqual([done.output?.key, done.thumbnailKey].sort())
+    } finally {
+      await mv.close({ graceMs: 0 })
+    }
+  })
+
+  it('sweeps old leftovers of crashed runs at start, and only old ones', async () => {
+    const transcoder = Object.assign(testTranscoder(), {
+      sweep: async (olderThanMs: number) => [`scratch older than ${olderThanMs}`],
+    })
+    h = await harness(transcoder)
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60_000)
+    await mkdir(h.outputDir, { recursive: true })
+    const old = [
+      '.tmp-abcdefghij-master_1_abcdefgh_1.mp4',
+      '..tmp-abcdefghij-master_1_abcdefgh_1.mp4.0a1b2c3d4e5f.partial',
+    ]
+    const fresh = ['.tmp-klmnopqrst-master_2_abcdefgh_2.mp4', 'master_0_abcdefgh_0.mp4']
+    for (const name of [...old, ...fresh]) await writeFile(path.join(h.outputDir, name), 'x')
+    for (const name of [...old, 'master_0_abcdefgh_0.mp4']) {
+      await utimes(path.join(h.outputDir, name), hoursAgo, hoursAgo)
+    }
+    const logged: unknown[] = []
+    const logger = { ...silentLogger, info: (...args: unknown[]) => logged.push(args) }
+    h.mv.worker({ poller: never, logger }).start()
+    await until(async () => (await h.outputFiles()).length === fresh.length, 'the sweep')
+    expect((await h.outputFiles()).sort()).toEqual([...fresh].sort())
+    await until(() => JSON.stringify(logged).includes('scratch older than 3600000'), 'the transcoder sweep')
+    expect(JSON.stringify(logged)).toContain(old[0])
   })
 })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -22,6 +22,42 @@ async function read(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 describe('localOutputStore', () => {
+  it('sweep removes temporary and partial files older than the age given, and nothing else', async () => {
+    const store = localOutputStore(dir)
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000)
+    const old = [
+      '.tmp-abcdefghij-master_1_abcdefgh_1.mp4',
+      '..tmp-abcdefghij-master_1_abcdefgh_1.mp4.3f9a1c0b2d4e.partial',
+      '..tmp-klmnopqrst-master_1_abcdefgh_1.jpg.0123456789ab.partial.jpg',
+    ]
+    const keep = [
+      'master_1_abcdefgh_1.mp4', // committed, however old
+      '.hidden-by-someone-else',
+    ]
+    for (const name of [...old, ...keep]) {
+      await writeFile(path.join(dir, name), 'x')
+      await utimes(path.join(dir, name), twoHoursAgo, twoHoursAgo)
+    }
+    await mkdir(path.join(dir, '.tmp-a-directory'))
+    await utimes(path.join(dir, '.tmp-a-directory'), twoHoursAgo, twoHoursAgo)
+    // A write in progress right now, here or on another machine sharing the folder.
+    const live = await store.prepare('master_2_abcdefgh_2.mp4')
+    await writeFile(live.path, 'in progress')
+    await writeFile(path.join(dir, `.${path.basename(live.path)}.aaaaaaaaaaaa.partial`), 'ffmpeg writing')
+
+    expect((await store.sweep?.(60 * 60_000))?.sort()).toEqual([...old].sort())
+    expect((await readdir(dir)).sort()).toEqual(
+      [
+        ...keep,
+        '.tmp-a-directory',
+        path.basename(live.path),
+        `.${path.basename(live.path)}.aaaaaaaaaaaa.partial`,
+      ].sort(),
+    )
+    expect(await live.commit()).toMatchObject({ key: 'master_2_abcdefgh_2.mp4' })
+    expect(await localOutputStore(path.join(dir, 'not-yet')).sweep?.(0)).toEqual([])
+  })
+
   it('shows nothing under the key until commit, then the whole file', async () => {
     const store = localOutputStore(path.join(dir, 'nested', 'out'))
     const pending = await store.prepare('master_1_abc_2.mp4')

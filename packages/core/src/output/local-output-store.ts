@@ -1,5 +1,5 @@
 import { close as closeFd, open as openFd, read as readFd } from 'node:fs'
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { NotFoundError, StorageError, toMasterVideoError, ValidationError } from '../errors.js'
 import { randomSuffix } from '../record/ids.js'
@@ -111,7 +111,39 @@ export function localOutputStore(directory: string): OutputStore {
     localPath(key) {
       return pathOf(key)
     },
+
+    async sweep(olderThanMs) {
+      return sweepTemps(root, olderThanMs)
+    },
   }
+}
+
+/**
+ * Removes the store's temporary files (`.tmp-*`) and what writers derived
+ * from them beside it (ffmpeg's `..tmp-*.partial`), when last modified more
+ * than `olderThanMs` ago. A write in progress keeps touching its file, so the
+ * age tells a dead writer's leftovers from a live one's, on this machine or
+ * another sharing the folder.
+ */
+async function sweepTemps(root: string, olderThanMs: number): Promise<string[]> {
+  let names: string[]
+  try {
+    names = await readdir(root)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw toMasterVideoError(error, { context: 'cannot list the output directory' })
+  }
+  const cutoff = Date.now() - olderThanMs
+  const removed: string[] = []
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(`.${TEMP_PREFIX}`)) continue
+    const file = path.join(root, name)
+    const info = await lstat(file).catch(() => null)
+    if (!info?.isFile() || info.mtimeMs >= cutoff) continue
+    await rm(file, { force: true })
+    removed.push(name)
+  }
+  return removed
 }
 
 /**

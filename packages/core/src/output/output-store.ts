@@ -64,6 +64,25 @@ export interface OutputStore {
    */
   read?(key: string, range: ByteRange): Promise<Buffer>
   /**
+   * Removes what interrupted writes left behind (a temporary file of a
+   * `prepare` that was never committed or discarded because its process
+   * died, and files a writer derived from it, such as a transcoder's
+   * partial file beside it), and resolves with the names it removed. The
+   * worker calls it when it starts.
+   *
+   * An implementation MUST remove only files no key names (never a committed
+   * file), MUST NOT remove anything changed within the last `olderThanMs`
+   * (a write in progress in another process or on another machine may own
+   * it), and MUST resolve with an empty list when the store's location does
+   * not exist yet. Stores whose leftovers expire by themselves omit it.
+   *
+   * @example
+   * ```ts
+   * const removed = (await store.sweep?.(60 * 60_000)) ?? []
+   * ```
+   */
+  sweep?(olderThanMs: number): Promise<string[]>
+  /**
    * The file's path on local disk, when there is one (lets the HTTP layer hand
    * the file to nginx, and the transcoder read it). Stores without local files omit it.
    */

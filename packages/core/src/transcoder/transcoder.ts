@@ -121,4 +121,13 @@ export interface Transcoder {
   concat(request: ConcatRequest): Promise<ConcatResult>
   /** Writes a JPEG poster frame of `input` to `output`. */
   thumbnail(input: string, output: string, options?: ThumbnailOptions): Promise<void>
+  /**
+   * Removes the scratch files a crashed run of this transcoder left behind
+   * (temporary folders, lists), last changed more than `olderThanMs` ago, and
+   * resolves with what it removed. The worker calls it when it starts.
+   * It MUST NOT remove anything a run still alive (in this process or
+   * another) uses, nor anything it did not create; transcoders without
+   * scratch space omit it.
+   */
+  sweep?(olderThanMs: number): Promise<string[]>
 }

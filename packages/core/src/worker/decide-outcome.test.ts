@@ -78,6 +78,16 @@ describe('decideOutcome', () => {
     }
   })
 
+  // A SIGTERM to the whole process group or cgroup reaches ffmpeg as the worker starts to stop.
+  it.each([
+    ['a retryable failure while stopping releases', transcode, 1, 'release'],
+    ['even on the last attempt', transcode, 3, 'release'],
+    ['a non-retryable failure while stopping still fails', invalid, 1, 'fail'],
+  ] as const)('%s', (_what, error, attempts, expected) => {
+    const outcome = decideOutcome(error, { attempts, maxAttempts: 3 }, null, { ...options, stopping: true })
+    expect(outcome.kind).toBe(expected)
+  })
+
   it('jitters the wait between half and all of the ceiling', () => {
     const low = decideOutcome(transcode, { attempts: 1, maxAttempts: 3 }, null, {
       ...options,

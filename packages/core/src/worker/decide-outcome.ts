@@ -26,6 +26,13 @@ export interface DecideOutcomeOptions {
   now?: number
   /** Default `Math.random`; the jitter of the backoff. */
   random?: () => number
+  /**
+   * The worker is shutting down. A retryable failure then releases the job
+   * rather than spending an attempt: the stop signal may have reached the
+   * transcoder too (systemd and PM2 signal a whole process group or cgroup),
+   * and an interrupted attempt is not the job's fault.
+   */
+  stopping?: boolean
 }
 
 /**
@@ -33,9 +40,9 @@ export interface DecideOutcomeOptions {
  * ended with, the job as it was claimed, and why it was aborted (null when it
  * was not), says what to write. An abort decides first (cancel and a lost
  * lease write nothing, shutdown releases, a timeout is an ordinary retryable
- * error); then a `LEASE_LOST` error writes nothing; then the error's
- * `retryable` flag and the attempts left choose between retry with backoff
- * and fail.
+ * error); then a `LEASE_LOST` error writes nothing; a retryable error while
+ * the worker stops releases; then the error's `retryable` flag and the
+ * attempts left choose between retry with backoff and fail.
  *
  * @example
  * ```ts
@@ -54,6 +61,7 @@ export function decideOutcome(
   if (abortKind === 'shutdown') return { kind: 'release' }
   if (error.code === 'LEASE_LOST') return { kind: 'nothing', because: 'lease-lost' }
   const stored: JobError = { code: error.code, message: error.message }
+  if (error.retryable && options.stopping) return { kind: 'release' }
   if (error.retryable && record.attempts < record.maxAttempts) {
     const delayMs = backoffDelay(record.attempts, options.backoff, options.random)
     return { kind: 'retry', error: stored, at: new Date((options.now ?? Date.now()) + delayMs), delayMs }

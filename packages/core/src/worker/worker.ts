@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import { performance } from 'node:perf_hooks'
 import type { AssetResolver } from '../assets/asset-resolver.js'
 import {
   CanceledError,
@@ -18,9 +19,11 @@ import type { MasterVideoEvents } from '../service/events.js'
 import type { BackoffOptions } from '../support/backoff.js'
 import type { Logger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
+import { boundedCall, settlesWithin } from './bounded-call.js'
 import { type AbortKind, decideOutcome } from './decide-outcome.js'
 import { startLeaseHeartbeat } from './lease-heartbeat.js'
 import { runJob } from './run-job.js'
+import { sweepLeftovers } from './sweep-leftovers.js'
 
 /** Options of {@link Worker}, given to `mv.worker(options)`. */
 export interface WorkerOptions {
@@ -32,6 +35,22 @@ export interface WorkerOptions {
   leaseMs?: number
   /** How often the lease is renewed. Default a third of `leaseMs`. */
   heartbeatMs?: number
+  /**
+   * When no renewal of a job's lease has succeeded for `leaseMs` minus this
+   * (by this process's monotonic clock, from when the last good renewal was
+   * sent), the worker aborts the job with `LEASE_LOST`: the transcode stops
+   * before the lease can lapse and another worker claim the job. Must leave
+   * room for at least one heartbeat. Default half of `leaseMs - heartbeatMs`,
+   * at most 5000.
+   */
+  leaseMarginMs?: number
+  /**
+   * The longest wait for one repository call of a running job (complete,
+   * fail, release, a read). Past it the call is abandoned as a retryable
+   * `TIMEOUT` (its late answer changes nothing: every write is a
+   * compare-and-set on the lease). Default `leaseMs`.
+   */
+  writeTimeoutMs?: number
   /** The shortest time between two progress writes of one job. Default 500. */
   progressIntervalMs?: number
   /** How the worker learns of work from other processes. Default `intervalPoller(1000)`. */
@@ -40,6 +59,18 @@ export interface WorkerOptions {
   jobTimeoutMs?: number
   /** How long `stop()` lets running jobs finish before releasing them. Default 30000. */
   graceMs?: number
+  /**
+   * After `graceMs`, how long `stop()` waits for the aborted jobs to stop and
+   * be released before it resolves anyway (a job it could not release goes
+   * back to the queue when its lease lapses). Default 5000.
+   */
+  stopTimeoutMs?: number
+  /**
+   * When the worker starts, leftovers of crashed runs older than this
+   * (temporary and partial files in the output store, the transcoder's
+   * scratch folders) are removed and logged. Default 1 hour; 0 skips the sweep.
+   */
+  sweepOlderThanMs?: number
   /** Retry delays for retryable failures. */
   backoff?: BackoffOptions
   /** Overrides the service's logger. */
@@ -93,6 +124,9 @@ export class Worker {
   private readonly concurrency: number
   private readonly leaseMs: number
   private readonly heartbeatMs: number
+  private readonly leaseMarginMs: number
+  private readonly writeTimeoutMs: number
+  private readonly stopTimeoutMs: number
   private readonly progressIntervalMs: number
   private readonly jobTimeoutMs: number
   private readonly graceMs: number
@@ -115,6 +149,10 @@ export class Worker {
     this.concurrency = Math.max(1, Math.trunc(options.concurrency ?? 1))
     this.leaseMs = options.leaseMs ?? 30_000
     this.heartbeatMs = options.heartbeatMs ?? Math.max(10, Math.floor(this.leaseMs / 3))
+    this.leaseMarginMs =
+      options.leaseMarginMs ?? Math.max(0, Math.min(5000, Math.floor((this.leaseMs - this.heartbeatMs) / 2)))
+    this.writeTimeoutMs = options.writeTimeoutMs ?? this.leaseMs
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 5000
     this.progressIntervalMs = options.progressIntervalMs ?? 500
     this.jobTimeoutMs = options.jobTimeoutMs ?? 60 * 60_000
     this.graceMs = options.graceMs ?? 30_000
@@ -122,6 +160,11 @@ export class Worker {
     this.logger = options.logger ?? deps.logger
     if (this.heartbeatMs >= this.leaseMs) {
       throw new RangeError('heartbeatMs must be shorter than leaseMs, or every lease lapses')
+    }
+    if (this.heartbeatMs >= this.leaseMs - this.leaseMarginMs) {
+      throw new RangeError(
+        'heartbeatMs must be shorter than leaseMs - leaseMarginMs, or every job is given up',
+      )
     }
   }
 
@@ -141,6 +184,10 @@ export class Worker {
     this.state = 'running'
     this.stopPoller = this.poller.start(() => this.wake())
     this.loopDone = this.loop()
+    const sweepAge = this.options.sweepOlderThanMs ?? 60 * 60_000
+    if (sweepAge > 0) {
+      void sweepLeftovers({ ...this.deps, logger: this.logger, olderThanMs: sweepAge })
+    }
     this.logger.info({ workerId: this.id, concurrency: this.concurrency }, 'mastervideo worker started')
     return this
   }
@@ -166,7 +213,8 @@ export class Worker {
   /**
    * Stops claiming, waits up to `graceMs` for running jobs, then aborts the
    * rest and releases them to `created` (their attempt is not counted).
-   * Resolves when nothing is running. Safe to call more than once.
+   * Resolves when nothing is running, and in any case within `graceMs` plus
+   * `stopTimeoutMs`, even when the repository hangs. Safe to call more than once.
    */
   stop(options: { graceMs?: number } = {}): Promise<void> {
     this.stopping ??= this.shutdown(options.graceMs ?? this.graceMs)
@@ -179,21 +227,23 @@ export class Worker {
       return
     }
     this.state = 'stopping'
+    const graceEnd = performance.now() + graceMs
     this.stopPoller?.()
     this.wake()
-    await this.loopDone
+    // A claim hanging on the database must not hold the stop; if it returns, its job is released.
+    await settlesWithin(this.loopDone, graceMs)
     const settled = Promise.all([...this.active.values()].map((job) => job.done))
-    let timer: NodeJS.Timeout | undefined
-    const graceOver = new Promise<'grace'>((resolve) => {
-      timer = setTimeout(() => resolve('grace'), graceMs)
-    })
-    const outcome = await Promise.race([settled.then(() => 'done' as const), graceOver])
-    clearTimeout(timer)
-    if (outcome === 'grace') {
+    if (!(await settlesWithin(settled, graceEnd - performance.now()))) {
       for (const job of this.active.values()) {
         this.abort(job, 'shutdown', new CanceledError('The worker is shutting down'))
       }
-      await Promise.all([...this.active.values()].map((job) => job.done))
+      const aborted = Promise.all([...this.active.values()].map((job) => job.done))
+      if (!(await settlesWithin(aborted, this.stopTimeoutMs))) {
+        this.logger.warn(
+          { workerId: this.id, ids: this.jobIds },
+          'mastervideo worker stopped before it could release every job; their leases will lapse',
+        )
+      }
     }
     this.state = 'stopped'
     this.logger.info({ workerId: this.id }, 'mastervideo worker stopped')
@@ -210,6 +260,8 @@ export class Worker {
       this.woken = false
       while (this.state === 'running' && this.active.size < this.concurrency) {
         let claimed: Awaited<ReturnType<Repository['claim']>>
+        // The database sets the lease after this instant, so it lapses no earlier than this + leaseMs.
+        const claimSentAt = performance.now()
         try {
           claimed = await this.deps.repository.claim({
             workerId: this.id,
@@ -222,7 +274,13 @@ export class Worker {
           break
         }
         if (!claimed) break
-        this.track(claimed.record, claimed.lease)
+        if (this.state !== 'running') {
+          // The claim answered after stop() began: hand the job straight back.
+          const { lease } = claimed
+          await this.settle(() => this.deps.repository.release(lease), null)
+          break
+        }
+        this.track(claimed.record, claimed.lease, claimSentAt)
       }
       if (this.woken || this.state !== 'running') continue
       await new Promise<void>((resolve) => {
@@ -232,7 +290,7 @@ export class Worker {
     }
   }
 
-  private track(record: MasterVideo, lease: Lease): void {
+  private track(record: MasterVideo, lease: Lease, claimSentAt: number): void {
     const job: ActiveJob = {
       record,
       lease,
@@ -241,13 +299,13 @@ export class Worker {
       done: Promise.resolve(),
     }
     this.active.set(record.id, job)
-    job.done = this.execute(job).finally(() => {
+    job.done = this.execute(job, claimSentAt).finally(() => {
       this.active.delete(record.id)
       this.wake()
     })
   }
 
-  private async execute(job: ActiveJob): Promise<void> {
+  private async execute(job: ActiveJob, claimSentAt: number): Promise<void> {
     const { repository, emit } = this.deps
     const { record, lease } = job
     const log = { workerId: this.id, id: record.id, attempt: record.attempts }
@@ -273,6 +331,8 @@ export class Worker {
       lease,
       leaseMs: this.leaseMs,
       heartbeatMs: this.heartbeatMs,
+      marginMs: this.leaseMarginMs,
+      claimSentAt,
       progressIntervalMs: this.progressIntervalMs,
       logger: this.logger,
       onProgress: (event) => emit('progress', event),
@@ -290,8 +350,9 @@ export class Worker {
         complete: async (outcome) => {
           // No heartbeat may race the final write.
           await heartbeat.stop()
-          return repository.complete(lease, outcome)
+          return this.bounded('complete', () => repository.complete(lease, outcome))
         },
+        read: () => this.bounded('get', () => repository.get(record.id)),
       })
       this.logger.info({ ...log, strategy: result.output?.strategy }, 'mastervideo job completed')
       emit('completed', result)
@@ -322,7 +383,10 @@ export class Worker {
     const error = toMasterVideoError(signal.aborted ? signal.reason : thrown)
     const abortKind = signal.aborted ? job.abortKind : null
     const log = { workerId: this.id, id: record.id, attempt: record.attempts, code: error.code }
-    const outcome = decideOutcome(error, record, abortKind, { backoff: this.options.backoff })
+    const outcome = decideOutcome(error, record, abortKind, {
+      backoff: this.options.backoff,
+      stopping: this.state !== 'running',
+    })
 
     switch (outcome.kind) {
       case 'nothing':
@@ -330,7 +394,7 @@ export class Worker {
           // The repository already says `canceled`. This worker announces it;
           // the service stays quiet when a local worker ran the job.
           this.logger.info(log, 'mastervideo job canceled')
-          const current = await repository.get(record.id).catch(() => null)
+          const current = await this.bounded('get', () => repository.get(record.id)).catch(() => null)
           if (current?.status === 'canceled') emit('canceled', current)
         } else {
           this.logger.warn(log, 'mastervideo lease lost; another worker may hold the job')
@@ -354,13 +418,18 @@ export class Worker {
     }
   }
 
-  /** Runs a final write; a lost lease there is logged, not thrown. */
+  /** One repository call of a running job, abandoned after `writeTimeoutMs` (see {@link boundedCall}). */
+  private bounded<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return boundedCall(what, this.writeTimeoutMs, call)
+  }
+
+  /** Runs a final write; a lost lease or a hung database there is logged, not thrown. */
   private async settle(
     write: () => Promise<MasterVideo>,
     event: 'failed' | 'retrying' | null,
   ): Promise<void> {
     try {
-      const record = await write()
+      const record = await this.bounded('the final write', write)
       if (event) this.deps.emit(event, record)
     } catch (error) {
       const code = isMasterVideoError(error) ? error.code : 'INTERNAL'

@@ -1,0 +1,56 @@
+import type { OutputStore } from '../output/output-store.js'
+import type { Logger } from '../support/logger.js'
+import type { Transcoder } from '../transcoder/transcoder.js'
+
+/** What {@link sweepLeftovers} removed, by where it was. */
+export interface SweepReport {
+  /** Names removed from the output store (temporary and partial files). */
+  output: string[]
+  /** What the transcoder removed (its scratch folders). */
+  transcoder: string[]
+}
+
+/**
+ * Removes what crashed runs left behind, older than `olderThanMs`: the output
+ * store's temporary and partial files (`OutputStore.sweep`) and the
+ * transcoder's scratch folders (`Transcoder.sweep`), when they offer a sweep.
+ * Logs what it removed; a failing sweep is logged and never thrown, since it
+ * must not keep a worker from starting.
+ *
+ * @example
+ * ```ts
+ * import { sweepLeftovers } from '@mastervideo/core'
+ * import type { OutputStore, Transcoder } from '@mastervideo/core'
+ *
+ * declare const output: OutputStore
+ * declare const transcoder: Transcoder
+ * const report = await sweepLeftovers({ output, transcoder, olderThanMs: 60 * 60_000 })
+ * console.log(report.output.length + report.transcoder.length, 'leftovers removed')
+ * ```
+ */
+export async function sweepLeftovers(options: {
+  output: OutputStore
+  transcoder: Transcoder
+  olderThanMs: number
+  logger?: Logger
+}): Promise<SweepReport> {
+  const { output, transcoder, olderThanMs, logger } = options
+  const report: SweepReport = { output: [], transcoder: [] }
+  const run = async (where: keyof SweepReport, sweep: ((ms: number) => Promise<string[]>) | undefined) => {
+    if (!sweep) return
+    try {
+      report[where] = await sweep(olderThanMs)
+      if (report[where].length > 0) {
+        logger?.info(
+          { removed: report[where], olderThanMs },
+          `mastervideo removed ${report[where].length} leftovers of crashed runs (${where})`,
+        )
+      }
+    } catch (error) {
+      logger?.warn({ err: error }, `mastervideo could not sweep leftovers (${where})`)
+    }
+  }
+  await run('output', output.sweep?.bind(output))
+  await run('transcoder', transcoder.sweep?.bind(transcoder))
+  return report
+}
