@@ -68,10 +68,11 @@ describe('names of projects and clips', () => {
         refused: [
           {
             name: 'bad:name.mp4',
+            code: 'unsafe-name',
             reason:
               'The file name contains : (not allowed in file names: / \\ < > : " | ? *); rename the file to use it',
           },
-          { name: 'broken.mp4', reason: 'ffprobe cannot read it as a video' },
+          { name: 'broken.mp4', code: 'unreadable', reason: 'ffprobe cannot read it as a video' },
         ],
       },
     ])

@@ -7,6 +7,9 @@ import { isSafeName, unsafeNameReason } from './safe-name.js'
 /** A file or folder the server will not use, and why, so the dashboard can say so. */
 export interface RefusedEntry {
   name: string
+  /** `unsafe-name`: not safe as a file name; `unreadable`: ffprobe finds no video in it. */
+  code: 'unsafe-name' | 'unreadable'
+  /** The reason in English, for logs and API clients; the dashboard words `code` in its language. */
   reason: string
 }
 
@@ -82,7 +85,11 @@ export function projectsApi(options: { assetsRoot: string; cacheDir: string; tra
         const name = names[i] as string
         const unsafe = unsafeNameReason(name)
         if (unsafe) {
-          results[i] = { name, reason: `The file name ${unsafe}; rename the file to use it` }
+          results[i] = {
+            name,
+            code: 'unsafe-name',
+            reason: `The file name ${unsafe}; rename the file to use it`,
+          }
           continue
         }
         try {
@@ -98,7 +105,7 @@ export function projectsApi(options: { assetsRoot: string; cacheDir: string; tra
             hasAudio: probe.streams.some((s) => s.type === 'audio'),
           }
         } catch {
-          results[i] = { name, reason: 'ffprobe cannot read it as a video' }
+          results[i] = { name, code: 'unreadable', reason: 'ffprobe cannot read it as a video' }
         }
       }
     }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CONCAT_STRATEGIES, type Logger, type MasterVideos, type Transcoder } from '@mastervideo/core'
 import { masterVideoRoutes } from '@mastervideo/http-hono'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { healthCheck } from './health-check.js'
 import { projectsApi } from './projects-api.js'
 import { uploadsApp } from './uploads-api.js'
@@ -19,11 +19,11 @@ function dashboardDir(): string {
   throw new Error('The dashboard files are not next to the package (is the install complete?)')
 }
 
-const STATIC: Record<string, string> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/dashboard.js': 'dashboard.js',
-  '/dashboard.css': 'dashboard.css',
+/** The page, and any script or style sheet of the dashboard folder: a plain name, so no path can leave it. */
+const STATIC_ROUTES: Record<string, (c: Context) => string> = {
+  '/': () => 'index.html',
+  '/index.html': () => 'index.html',
+  '/:file{[a-z0-9-]+\\.(?:js|css)}': (c) => c.req.param('file') as string,
 }
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -93,9 +93,11 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
   // The dashboard is a plain script: the vocabulary it offers comes from core through here.
   const dashboard: DashboardConfig = { strategies: CONCAT_STRATEGIES }
   app.get('/api/dashboard', (c) => c.json(dashboard, 200, { 'cache-control': 'no-cache' }))
-  for (const [route, file] of Object.entries(STATIC)) {
-    app.get(route, async (c) => {
-      const body = await readFile(path.join(dir, file), 'utf8')
+  for (const [route, fileOf] of Object.entries(STATIC_ROUTES)) {
+    app.get(route, async (c, next) => {
+      const file = fileOf(c)
+      const body = await readFile(path.join(dir, file), 'utf8').catch(() => null)
+      if (body === null) return next()
       return c.body(body, 200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
