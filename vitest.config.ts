@@ -29,6 +29,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@mastervideo/source'] } },
   test: {
     projects,
+    // After the usual summary, one line per skip note: what was skipped and how to run it.
+    reporters: ['default', './scripts/test-support/skip-summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
