@@ -203,13 +203,44 @@ export function postgresRepository(
     return one('reading a job', sql.get([encodeText(id)]))
   }
 
+  // Writes still running, by job: a caller may stop waiting for one (its own
+  // timeout), but the write goes on until the query timeout ends it and may
+  // still commit. A read of that job waits for them, so what it returns is
+  // the outcome, never the row from before a write that lands a moment later.
+  const writing = new Map<string, Set<Promise<unknown>>>()
+  function tracked<T>(id: string, work: Promise<T>): Promise<T> {
+    let set = writing.get(id)
+    if (!set) {
+      set = new Set()
+      writing.set(id, set)
+    }
+    const entry = set
+    entry.add(work)
+    const done = () => {
+      entry.delete(work)
+      if (entry.size === 0 && writing.get(id) === entry) writing.delete(id)
+    }
+    work.then(done, done)
+    return work
+  }
+  async function settled(id: string): Promise<void> {
+    const pending = writing.get(id)
+    if (pending) await Promise.allSettled([...pending])
+  }
+
   /**
    * Reads the job with the database's time, lets core compute the write, and
    * runs it as one compare-and-set. When that matches no row, another write
    * landed in between: read again, which plans a new write or throws the
    * reason (NOT_FOUND, LEASE_LOST, ILLEGAL_TRANSITION).
    */
-  async function transition<E extends TransitionEvent>(request: TransitionRequest<E>): Promise<MasterVideo> {
+  function transition<E extends TransitionEvent>(request: TransitionRequest<E>): Promise<MasterVideo> {
+    return tracked(request.id, runTransition(request))
+  }
+
+  async function runTransition<E extends TransitionEvent>(
+    request: TransitionRequest<E>,
+  ): Promise<MasterVideo> {
     const action = `${request.event} of ${request.id}`
     const id = encodeText(request.id)
     // The record a write planned when its reply was lost: it may have
@@ -280,7 +311,10 @@ export function postgresRepository(
       })
     },
 
-    get: current,
+    async get(id) {
+      await settled(id)
+      return current(id)
+    },
 
     async list({ projectId, status, limit, cursor }) {
       const size = clampLimit(limit)
@@ -326,9 +360,12 @@ export function postgresRepository(
 
     async heartbeat(lease, { leaseMs, progress }) {
       const clamped = progress === undefined ? null : clampProgress(progress)
-      const record = await one(
-        `heartbeat of ${lease.id}`,
-        sql.heartbeat([encodeText(lease.id), encodeText(lease.token), leaseMs, clamped]),
+      const record = await tracked(
+        lease.id,
+        one(
+          `heartbeat of ${lease.id}`,
+          sql.heartbeat([encodeText(lease.id), encodeText(lease.token), leaseMs, clamped]),
+        ),
       )
       if (record) return { ok: true, record }
       const now = await current(lease.id)

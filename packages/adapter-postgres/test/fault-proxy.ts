@@ -160,7 +160,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     )
   }
 
-  return {
+  const proxy: FaultProxy = {
     port,
     url(upstream) {
       const u = new URL(upstream)
@@ -207,11 +207,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       if (partitioned) heal()
     },
     async close() {
-      this.calm()
+      proxy.calm()
       for (const link of [...links]) close(link, false)
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+  return proxy
 }
 
 /** Host and port of a `postgres://` URL. */

@@ -90,7 +90,13 @@ export interface Repository {
    */
   create(input: NewMasterVideo): Promise<CreateResult>
 
-  /** The job, or `null` when there is none with that id. */
+  /**
+   * The job, or `null` when there is none with that id. When a write of this
+   * job made through the same repository object is still running (its caller
+   * may have stopped waiting), MUST wait for it to end first, so the record
+   * read is that write's outcome: a worker decides from it whether the files
+   * it committed are named.
+   */
   get(id: string): Promise<MasterVideo | null>
 
   /**
