@@ -1,10 +1,11 @@
-// An Express app with mastervideo mounted at /api/projects.
+// An Express app with mastervideo mounted at /api/projects. README.md has the steps.
 //
-//   npm start -w @mastervideo/example-express -- <clips-folder>
+//   npm start                                          # once: renders the demo clips into data/assets/demo
+//   npm start -w @mastervideo/example-express          # clips from data/assets/demo, or pass a folder
 //
 // Then, as user "alice" (token "alice-token", project "p1"):
 //   curl -H 'authorization: Bearer alice-token' -H 'content-type: application/json' \
-//        -d '{"name":"demo","shots":["a.mp4","b.mp4"]}' http://127.0.0.1:3001/api/projects/p1/master-videos
+//        -d '{"name":"demo","shots":["01-bars.mp4","02-gradient.mp4"]}' http://127.0.0.1:3001/api/projects/p1/master-videos
 import { mkdir } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -13,8 +14,10 @@ import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import { createMasterVideos, directoryAssets, localOutputStore } from '@mastervideo/core'
 import { createApp } from './app.js'
 
-const clips = process.argv[2] ?? 'clips'
-const data = process.env.DATA_DIR ?? 'data'
+// `npm start -w` runs in this folder: relative paths are read from where the command was typed.
+const from = process.env.INIT_CWD ?? '.'
+const clips = path.resolve(from, process.argv[2] ?? 'data/assets/demo')
+const data = path.resolve(from, process.env.DATA_DIR ?? 'data/express-example')
 await mkdir(data, { recursive: true })
 const mv = createMasterVideos({
   repository: sqliteRepository({ filename: path.join(data, 'express-example.sqlite') }),
