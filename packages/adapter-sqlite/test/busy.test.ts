@@ -33,20 +33,28 @@ describe('a database locked by another connection', () => {
     const { repo, other } = lockedFile()
     let ticks = 0
     const ticker = setInterval(() => ticks++, 1)
-    const release = new Promise<void>((resolve) =>
+    let settled = false
+    const creating = repo.create(newJob()).finally(() => {
+      settled = true
+    })
+    // What the loop saw while the lock was held, just before it was released.
+    const atRelease = new Promise<{ ticks: number; settled: boolean }>((resolve) =>
       setTimeout(() => {
+        const seen = { ticks, settled }
         other.exec('COMMIT')
-        resolve()
+        resolve(seen)
       }, 150),
     )
-    const ticksBefore = ticks
-    const { record, created } = await repo.create(newJob())
-    await release
+    const seen = await atRelease
+    const { record, created } = await creating
     clearInterval(ticker)
+    // The create was still waiting for the lock when it was released...
+    expect(seen.settled).toBe(false)
+    // ...and meanwhile a 1 ms timer fired many times: the wait did not block
+    // the loop (a blocking wait would leave it at 0 or 1).
+    expect(seen.ticks).toBeGreaterThanOrEqual(10)
     expect(created).toBe(true)
     expect(await repo.get(record.id)).toMatchObject({ status: 'created' })
-    // The release itself is a timer: the create could only finish because the loop ran.
-    expect(ticks).toBeGreaterThan(ticksBefore)
     other.close()
     await repo.close()
   })
