@@ -1,6 +1,9 @@
+import { stat } from 'node:fs/promises'
+import { performance } from 'node:perf_hooks'
 import type { MasterVideoError } from '@mastervideo/core'
 import { execa } from 'execa'
 import { abortError, ffmpegFailure, throwIfAborted, timedOut, transcodeFailed } from './errors.js'
+import { guardAgainstOrphaning, OWN_PROCESS_GROUP } from './process-guard.js'
 import { type ProgressBlock, progressParser } from './progress-parser.js'
 
 /** How one ffmpeg run is watched. */
@@ -16,6 +19,12 @@ export interface FfmpegRunOptions {
   timeoutMs?: number | undefined
   /** Longest time without ffmpeg advancing; none when undefined. */
   stallTimeoutMs?: number | undefined
+  /**
+   * The file ffmpeg writes. Any change of its size or modification time
+   * counts as advancing: the `+faststart` pass rewrites the whole file after
+   * the last progress line, and on a slow disk that takes minutes.
+   */
+  watchFile?: string | undefined
   /** Between SIGTERM and SIGKILL. */
   killGraceMs?: number | undefined
   /** Fraction of this run done (0..1), not necessarily monotonic. */
@@ -47,6 +56,12 @@ const NON_MONOTONOUS = /non[- ]monoton\w* DTS in output stream \d+:(\d+)/i
  * (the caller's signal, the overall timeout, the stall watchdog), each of
  * which sends SIGTERM, then SIGKILL after a grace period, and waits for the
  * process to be gone before the promise settles.
+ *
+ * On POSIX ffmpeg runs in its own process group: Ctrl-C in a terminal, or a
+ * SIGTERM to the host's process group (PM2, a shell's job control), reaches
+ * the host, which stops its jobs gracefully and stops ffmpeg itself, instead
+ * of ffmpeg dying at once and the job failing. A small guard process kills
+ * ffmpeg if the host dies without doing so (SIGKILL, a crash).
  */
 export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOutcome> {
   const { signal } = options
@@ -60,15 +75,32 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     stdin: 'ignore',
     buffer: false,
     reject: false,
-    forceKillAfterDelay: options.killGraceMs ?? 2000,
+    // `stop` below sends SIGTERM, then SIGKILL after the grace, to the whole group.
+    forceKillAfterDelay: false,
+    detached: OWN_PROCESS_GROUP,
   })
+  const guard = OWN_PROCESS_GROUP ? guardAgainstOrphaning(child.pid) : null
 
+  // ffmpeg leads its own group: signal the group, so a wrapper script's children stop too.
+  const signalAll = (sig: NodeJS.Signals) => {
+    if (OWN_PROCESS_GROUP && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, sig)
+        return
+      } catch {
+        // Gone already, or no group: fall back to the process itself.
+      }
+    }
+    child.kill(sig)
+  }
+  let forceKill: NodeJS.Timeout | undefined
   const stop = (reason: MasterVideoError) => {
     stopReason ??= reason
-    child.kill('SIGTERM')
+    signalAll('SIGTERM')
+    forceKill ??= setTimeout(() => signalAll('SIGKILL'), options.killGraceMs ?? 2000)
   }
 
-  let lastAdvance = Date.now()
+  let lastAdvance = performance.now()
   let bestTime = -1
   let bestSize = -1
   let final: ProgressBlock | undefined
@@ -76,7 +108,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     if (block.end) final = block
     const time = block.outTimeSec ?? -1
     const size = block.totalSize ?? -1
-    if (time > bestTime || size > bestSize) lastAdvance = Date.now()
+    if (time > bestTime || size > bestSize) lastAdvance = performance.now()
     bestTime = Math.max(bestTime, time)
     bestSize = Math.max(bestSize, size)
     if (options.totalSec > 0 && block.outTimeSec !== undefined) {
@@ -107,16 +139,29 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
   }
   if (options.stallTimeoutMs !== undefined && options.stallTimeoutMs > 0) {
     const limit = options.stallTimeoutMs
-    timers.push(
-      setInterval(
-        () => {
-          if (Date.now() - lastAdvance > limit) {
-            stop(timedOut(`The ${options.what} stalled: no progress for ${limit} ms`))
+    const { watchFile } = options
+    let seen = ''
+    let checking = false
+    const check = async () => {
+      if (checking) return
+      checking = true
+      try {
+        if (watchFile !== undefined) {
+          const info = await stat(watchFile).catch(() => null)
+          const now = info ? `${info.size}:${info.mtimeMs}` : ''
+          if (now !== seen) {
+            seen = now
+            lastAdvance = performance.now()
           }
-        },
-        Math.max(50, Math.min(1000, limit / 4)),
-      ),
-    )
+        }
+        if (performance.now() - lastAdvance > limit) {
+          stop(timedOut(`The ${options.what} stalled: no progress for ${limit} ms`))
+        }
+      } finally {
+        checking = false
+      }
+    }
+    timers.push(setInterval(() => void check(), Math.max(50, Math.min(1000, limit / 4))))
   }
 
   try {
@@ -137,6 +182,8 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     return { stderrTail, nonMonotonous, final }
   } finally {
     for (const timer of timers) clearTimeout(timer)
+    clearTimeout(forceKill)
     signal?.removeEventListener('abort', onAbort)
+    guard?.release()
   }
 }

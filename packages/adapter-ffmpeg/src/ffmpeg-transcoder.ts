@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { rename, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -21,6 +21,7 @@ import { runFfmpeg } from './ffmpeg-process.js'
 import { probeMedia } from './media-probe.js'
 import { checkOutput } from './output-check.js'
 import { probeCache } from './probe-cache.js'
+import { makeScratchDir, sweepScratchDirs } from './scratch-dirs.js'
 import { mapLimit, tempBeside } from './util.js'
 
 /** Options of {@link ffmpegTranscoder}. */
@@ -59,6 +60,12 @@ export interface FfmpegTranscoder extends Transcoder {
    * at a temporary name beside `output`.
    */
   plan(inputs: ConcatInput[], options?: PlanOptions): Promise<ConcatPlan>
+  /**
+   * Removes the private folders (`mv-ffmpeg-<pid>-*` in the temp dir) of runs
+   * whose process is gone, last changed more than `olderThanMs` ago; resolves
+   * with their paths. The worker calls it when it starts.
+   */
+  sweep(olderThanMs: number): Promise<string[]>
 }
 
 const PROBE_CONCURRENCY = 4
@@ -99,6 +106,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     totalSec: number,
     signal: AbortSignal | undefined,
     onProgress?: (fraction: number) => void,
+    watchFile?: string,
   ) =>
     runFfmpeg({
       ffmpeg: (await bins()).ffmpeg,
@@ -110,6 +118,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       stallTimeoutMs,
       killGraceMs: options.killGraceMs,
       onProgress,
+      watchFile,
     })
 
   // Accepted probes of unchanged files: plan() then concat(), or a retried job, probe once.
@@ -149,7 +158,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     }
     const output = path.resolve(request.output)
     const temp = tempBeside(output, 'partial')
-    const privateDir = await mkdtemp(path.join(tmpdir(), 'mv-ffmpeg-'))
+    const privateDir = await makeScratchDir()
     try {
       const list = path.join(privateDir, 'concat.txt')
       const listPaths = new Map<number, string>()
@@ -169,7 +178,8 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       const attempt = async () => {
         if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
         await rm(temp, { force: true })
-        return run(plan.args, JOB_NAMES[plan.strategy], plan.totalSec, signal, scaled())
+        // The output is watched too: the faststart pass rewrites it with no progress lines.
+        return run(plan.args, JOB_NAMES[plan.strategy], plan.totalSec, signal, scaled(), temp)
       }
       let outcome = await attempt()
       // A copy that went wrong in a way another plan fixes is redone (see fallbackPlan).
@@ -246,5 +256,8 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     }
   }
 
-  return { probe, concat, plan, thumbnail }
+  /** Scratch folders of dead runs (a worker killed mid-job), older than `olderThanMs`. */
+  const sweep = (olderThanMs: number) => sweepScratchDirs(olderThanMs)
+
+  return { probe, concat, plan, thumbnail, sweep }
 }
