@@ -91,7 +91,8 @@ const JOB = `${LIST}/:id`
  * paths are `POST|GET /:projectId/master-videos`,
  * `GET|DELETE /:projectId/master-videos/:id`, `POST .../:id/retry`,
  * `POST .../:id/cancel`, `GET|HEAD .../:id/video` (byte ranges),
- * `GET|HEAD .../:id/download`, `GET .../:id/thumbnail`, `GET .../:id/events`.
+ * `GET|HEAD .../:id/download`, `GET .../:id/thumbnail`, `GET .../:id/events`,
+ * and `GET /:projectId/master-videos/events` (every job of the project on one stream).
  * The URLs in its answers start with the path the host mounted it under.
  *
  * @example
