@@ -111,10 +111,19 @@ export function postgresPoller(options: PostgresPollerOptions): Poller {
         client.on('notification', onNotification)
         // A silent connection looks exactly like a quiet queue: probe it, so
         // a partition ends this session instead of leaving it deaf.
+        let probing = false
         const probe = setInterval(() => {
-          client.query({ text: 'SELECT 1', query_timeout: queryTimeoutMs }).catch((error: unknown) => {
-            lost(error instanceof Error ? error : new Error(String(error)))
-          })
+          if (probing) return
+          probing = true
+          client
+            .query({ text: 'SELECT 1', query_timeout: queryTimeoutMs })
+            .then(
+              () => {},
+              (error: unknown) => lost(error instanceof Error ? error : new Error(String(error))),
+            )
+            .finally(() => {
+              probing = false
+            })
         }, intervalMs)
         probe.unref?.()
         let outcome: Error | null = null
