@@ -16,6 +16,7 @@ import {
   RECORD_COLUMNS,
   type TransitionRequest,
   toPage,
+  transitionLanded,
   transitionMethods,
   transitionWrite,
 } from '@mastervideo/core/adapter'
@@ -99,7 +100,12 @@ export function jsonFileRepository(filename: string): Repository {
    * always holds here; a SQL repository puts `expected` in its WHERE.
    */
   const change = (request: TransitionRequest) =>
-    write((jobs, now) => put(jobs, transitionWrite(request, jobs[request.id] ?? null, now, ORIGIN).record))
+    write((jobs, now) => {
+      const current = jobs[request.id] ?? null
+      // A complete repeated after its reply was lost is already stored: that is its answer.
+      if (transitionLanded(request, current)) return current
+      return put(jobs, transitionWrite(request, current, now, ORIGIN).record)
+    })
 
   return {
     create: (input) =>
