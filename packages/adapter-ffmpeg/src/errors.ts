@@ -73,6 +73,15 @@ export function wrapError(error: unknown, context: string): MasterVideoError {
 const NO_SPACE = /No space left on device|ENOSPC/i
 
 /**
+ * Whether ffmpeg's stderr says the disk filled up. ffmpeg can exit 0 after
+ * failing to write its trailer ("Error writing trailer of ...: No space left
+ * on device"), so the exit code alone does not tell.
+ */
+export function reportsNoSpace(stderrTail: string[]): boolean {
+  return NO_SPACE.test(stderrTail.join('\n'))
+}
+
+/**
  * Maps a failed ffmpeg run to a code from its last stderr lines: a full disk
  * is `NO_SPACE` (retryable once space is freed), anything else
  * `TRANSCODE_FAILED`. The message says which step failed and how it ended;
@@ -81,7 +90,7 @@ const NO_SPACE = /No space left on device|ENOSPC/i
  */
 export function ffmpegFailure(what: string, exit: string, stderrTail: string[]): MasterVideoError {
   const options = { details: { stderr: stderrTail, exit } }
-  if (NO_SPACE.test(stderrTail.join('\n'))) {
+  if (reportsNoSpace(stderrTail)) {
     return errors.noSpace(`The ${what} stopped: no space left on device`, options)
   }
   return errors.transcodeFailed(`The ${what} failed (${exit})`, options)

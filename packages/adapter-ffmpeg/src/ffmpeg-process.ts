@@ -2,7 +2,14 @@ import { stat } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
 import type { MasterVideoError } from '@mastervideo/core'
 import { execa } from 'execa'
-import { abortError, ffmpegFailure, throwIfAborted, timedOut, transcodeFailed } from './errors.js'
+import {
+  abortError,
+  ffmpegFailure,
+  reportsNoSpace,
+  throwIfAborted,
+  timedOut,
+  transcodeFailed,
+} from './errors.js'
 import { guardAgainstOrphaning, OWN_PROCESS_GROUP } from './process-guard.js'
 import { type ProgressBlock, progressParser } from './progress-parser.js'
 
@@ -175,7 +182,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
         details: { ffmpeg: options.ffmpeg, error: result.shortMessage },
       })
     }
-    if (result.exitCode !== 0) {
+    if (result.exitCode !== 0 || reportsNoSpace(stderrTail)) {
       const exit = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`
       throw ffmpegFailure(options.what, exit, stderrTail.slice(-10))
     }
