@@ -4,12 +4,12 @@
 // Then the list at scale (pages, thumbnails, server times), failure UX, and
 // both languages at desktop and phone width. Screenshots land in
 // test-output/screenshots/.
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../scripts/test-support/launch-chromium.js'
 import { type RunningExample, startExample } from './start-example.js'
 
 const shots = path.resolve(import.meta.dirname, '../../../test-output/screenshots')
@@ -19,35 +19,12 @@ const DESKTOP = { width: 1280, height: 900 }
 
 let data: string
 let server: RunningExample
-let browser: Browser | null
+let browser: Browser
 let context: BrowserContext
 let page: Page
 /** Every request the page made to an event stream. */
 const streams: string[] = []
 const pageErrors: string[] = []
-
-/** Chromium through the folder's shared helper; the same order of places without it. */
-async function launchChromium(): Promise<Browser | null> {
-  const helper = path.join(import.meta.dirname, 'chromium.ts')
-  if (existsSync(helper)) {
-    const shared = (await import(helper)) as { launchChromium?: () => Promise<Browser | null> }
-    if (shared.launchChromium) return shared.launchChromium()
-  }
-  let executablePath = process.env.CHROMIUM_PATH || undefined
-  executablePath ??= ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => existsSync(file))
-  if (!executablePath) {
-    const name = '@sparticuz/chromium'
-    const sparticuz = (await import(name).catch(() => null)) as {
-      default: { executablePath(): Promise<string> }
-    } | null
-    executablePath = await sparticuz?.default.executablePath()
-  }
-  if (!executablePath) return null
-  return chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-  })
-}
 
 const api = async (route: string, init: RequestInit = {}) => {
   const res = await fetch(new URL(route, server.url), {
@@ -87,7 +64,6 @@ beforeAll(async () => {
   await mkdir(shots, { recursive: true })
   server = await startExample(data)
   browser = await launchChromium()
-  if (!browser) return
   context = await browser.newContext({ locale: 'en-US', viewport: DESKTOP })
   page = await context.newPage()
   page.on('request', (request) => {
@@ -105,8 +81,7 @@ afterAll(async () => {
 describe('dashboard at scale (standalone example, real Chromium)', () => {
   it(`follows ${BURST} jobs created in a burst over one stream; the API keeps answering; a video plays and seeks`, {
     timeout: 300_000,
-  }, async (ctx) => {
-    if (!browser) return ctx.skip('no Chromium: set CHROMIUM_PATH or install @sparticuz/chromium')
+  }, async () => {
     await page.goto(server.url)
     await page.locator('.clip').first().waitFor()
     await page.locator('body[data-live="stream"]').waitFor()
@@ -184,8 +159,7 @@ describe('dashboard at scale (standalone example, real Chromium)', () => {
 
   it('pages the list with "Show more", and a deletion elsewhere disappears from the page', {
     timeout: 60_000,
-  }, async (ctx) => {
-    if (!browser) return ctx.skip('no Chromium')
+  }, async () => {
     await page.reload()
     await page.locator('.video').first().waitFor()
     expect(await page.locator('.video').count()).toBe(20)
@@ -205,8 +179,7 @@ describe('dashboard at scale (standalone example, real Chromium)', () => {
 
   it('failure UX: retry with another strategy, one toast per message, words instead of "Failed to fetch", a player that says why', {
     timeout: 120_000,
-  }, async (ctx) => {
-    if (!browser) return ctx.skip('no Chromium')
+  }, async () => {
     // A forced copy of clips that differ fails; the card offers the default strategy for the retry.
     const { body: job } = await api('/api/projects/demo/master-videos', {
       method: 'POST',
@@ -265,8 +238,7 @@ describe('dashboard at scale (standalone example, real Chromium)', () => {
 
   it('speaks English and Russian, at desktop and phone width, and a long unbreakable name stays inside 390 px', {
     timeout: 120_000,
-  }, async (ctx) => {
-    if (!browser) return ctx.skip('no Chromium')
+  }, async () => {
     await api('/api/projects/demo/master-videos', {
       method: 'POST',
       body: JSON.stringify({
@@ -309,7 +281,7 @@ describe('dashboard at scale (standalone example, real Chromium)', () => {
     ])
 
     // A browser that prefers Russian starts in Russian; the choice is remembered per browser.
-    const russian = await (browser as Browser).newContext({ locale: 'ru-RU', viewport: DESKTOP })
+    const russian = await browser.newContext({ locale: 'ru-RU', viewport: DESKTOP })
     const ruPage = await russian.newPage()
     await ruPage.goto(server.url)
     await ruPage.locator('.clip').first().waitFor()
