@@ -403,6 +403,43 @@ describe('worker', () => {
     expect(await h.outputFiles()).toEqual([])
   })
 
+  it('a claim that hangs does not hold stop(); when it answers late, its job goes straight back', async () => {
+    const base = memoryRepository()
+    let answer: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      answer = resolve
+    })
+    let claims = 0
+    let released = 0
+    const view: Repository = {
+      ...base,
+      claim: async (options) => {
+        claims++
+        await gate
+        return base.claim(options)
+      },
+      release: async (lease) => {
+        const record = await base.release(lease)
+        released++
+        return record
+      },
+    }
+    const transcoder = testTranscoder()
+    h = await harness(transcoder, view)
+    const worker = h.mv.worker({ poller: never }).start()
+    const job = await h.mv.create({ projectId: 'p', name: 'late claim', shots })
+    await until(() => claims > 0, 'a claim to be sent')
+    const t0 = performance.now()
+    await worker.stop({ graceMs: 100 })
+    expect(performance.now() - t0).toBeLessThan(1000)
+    answer()
+    // The late claim took the job; the stopped worker hands it back without running it.
+    await until(() => released === 1, 'the release')
+    expect(claims).toBe(1)
+    expect(await base.get(job.id)).toMatchObject({ status: 'created', attempts: 0, leaseOwner: null })
+    expect(transcoder.calls.concat).toBe(0)
+  })
+
   it('a complete that never answers is abandoned after writeTimeoutMs; the job is retried and completed once', async () => {
     const base = memoryRepository()
     let completes = 0
