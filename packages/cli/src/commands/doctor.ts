@@ -5,6 +5,7 @@ import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import { newMasterVideoId } from '@mastervideo/core'
 import { execa } from 'execa'
 import { dataPaths } from '../config.js'
+import { nodeEngineCheck } from './node-engine.js'
 
 /** One line of the report. */
 export interface Check {
@@ -28,16 +29,16 @@ async function check(name: string, run: () => Promise<string>): Promise<Check> {
 }
 
 /**
- * The original system's troubleshooting checklist as one command: ffmpeg and
- * ffprobe run and have the encoders we use, the database opens and takes a
- * write, the output folder is writable with room to spare. Exit code 0 when
- * all pass.
+ * The original system's troubleshooting checklist as one command: Node.js is
+ * in this package's `engines` range, ffmpeg and ffprobe run and have the
+ * encoders we use, the database opens and takes a write, the output folder is
+ * writable with room to spare. Exit code 0 when all pass.
  */
 export async function runDoctor(options: { data?: string } = {}): Promise<Check[]> {
   const paths = dataPaths(options.data)
   const binaries = await resolveBinaries({})
   return [
-    await check('node', async () => `${process.version} (needs >= 20.19)`),
+    await check('node', async () => nodeEngineCheck()),
     await check('ffmpeg', async () => {
       const { stdout } = await execa(binaries.ffmpeg, ['-hide_banner', '-version'])
       return `${stdout.split('\n')[0]} at ${binaries.ffmpeg}`
