@@ -148,8 +148,14 @@ export function s3ProjectAssets(client: S3Client, settings: S3Settings, cacheDir
 export async function probeBucket(client: S3Client, settings: S3Settings): Promise<string> {
   const prefix = settings.prefix.replace(/^\/+|\/+$/g, '')
   const Key = `${prefix ? `${prefix}/` : ''}.doctor-${process.pid}-${Date.now()}`
-  await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key, Body: 'ok' }))
-  await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key }))
-  const where = settings.endpoint ? ` at ${settings.endpoint}` : ''
-  return `s3://${settings.bucket}/${prefix ? `${prefix}/` : ''}${where} takes a write and a delete`
+  const where = `s3://${settings.bucket}/${prefix ? `${prefix}/` : ''}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`
+  try {
+    await client.send(new PutObjectCommand({ Bucket: settings.bucket, Key, Body: 'ok' }))
+    await client.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key }))
+  } catch (error) {
+    // The SDK's message alone ("Access Denied") does not say which bucket or server.
+    const reason = error instanceof Error ? error.message.split('\n')[0] || error.name : String(error)
+    throw new Error(`${where}: ${reason}`, { cause: error })
+  }
+  return `${where} takes a write and a delete`
 }

@@ -8,6 +8,7 @@ import { silentLogger } from '@mastervideo/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lavfiClip } from '../../adapter-s3/test/fixtures/lavfi-clip.js'
 import { type S3Fixture, startS3 } from '../../adapter-s3/test/s3-fixture.js'
+import { runDoctor } from '../src/commands/doctor.js'
 import { deliverySetting, probeBucket, s3Client, s3Settings } from '../src/s3-config.js'
 import { type RunningServer, startServer } from '../src/server/start-server.js'
 
@@ -120,6 +121,20 @@ describe('the standalone server on S3', () => {
     expect(await probeBucket(s3Client(settings), settings)).toContain(`s3://${s3.bucket}/${prefix}/`)
     expect((await s3.keys(`${prefix}/.doctor`)).length).toBe(0)
     const missing = { ...settings, bucket: 'no-such-bucket-mv' }
-    await expect(probeBucket(s3Client(missing), missing)).rejects.toThrow()
+    await expect(probeBucket(s3Client(missing), missing)).rejects.toThrow(/^s3:\/\/no-such-bucket-mv\//)
+  })
+
+  it('doctor checks that the bucket takes a write, and says which bucket failed', {
+    timeout: 60_000,
+  }, async () => {
+    const passed = (await runDoctor({ data: dir })).find((c) => c.name === 'S3 bucket')
+    expect(passed).toMatchObject({ ok: true })
+    process.env.MASTERVIDEO_S3_BUCKET = 'no-such-bucket-mv'
+    try {
+      const failed = (await runDoctor({ data: dir })).find((c) => c.name === 'S3 bucket')
+      expect(failed).toMatchObject({ ok: false, detail: expect.stringContaining('s3://no-such-bucket-mv/') })
+    } finally {
+      process.env.MASTERVIDEO_S3_BUCKET = s3.bucket
+    }
   })
 })

@@ -5,6 +5,7 @@ import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import { newMasterVideoId } from '@mastervideo/core'
 import { execa } from 'execa'
 import { dataPaths } from '../config.js'
+import { probeBucket, type S3Settings, s3Client, s3Settings } from '../s3-config.js'
 import { nodeEngineCheck } from './node-engine.js'
 
 /** One line of the report. */
@@ -32,7 +33,8 @@ async function check(name: string, run: () => Promise<string>): Promise<Check> {
  * The original system's troubleshooting checklist as one command: Node.js is
  * in this package's `engines` range, ffmpeg and ffprobe run and have the
  * encoders we use, the database opens and takes a write, the output folder is
- * writable with room to spare. Exit code 0 when all pass.
+ * writable with room to spare, and, with `MASTERVIDEO_S3_BUCKET` set, the
+ * bucket takes a small object and its deletion. Exit code 0 when all pass.
  */
 export async function runDoctor(options: { data?: string } = {}): Promise<Check[]> {
   const paths = dataPaths(options.data)
@@ -84,6 +86,20 @@ export async function runDoctor(options: { data?: string } = {}): Promise<Check[
       if (free < MIN_FREE_BYTES) throw new Error(`${paths.output} is writable but only ${gib} GiB is free`)
       return `${paths.output} writable, ${gib} GiB free`
     }),
+    // With MASTERVIDEO_S3_BUCKET the outputs go to the bucket: prove it takes a write.
+    ...(process.env.MASTERVIDEO_S3_BUCKET
+      ? [
+          await check('S3 bucket', async () => {
+            const settings = s3Settings() as S3Settings
+            const client = s3Client(settings)
+            try {
+              return await probeBucket(client, settings)
+            } finally {
+              client.destroy()
+            }
+          }),
+        ]
+      : []),
   ]
 }
 
