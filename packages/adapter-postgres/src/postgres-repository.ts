@@ -59,7 +59,20 @@ export interface PostgresRepositoryOptions {
   keepAliveInitialDelayMs?: number
 }
 
-/** The defaults of {@link PostgresRepositoryOptions}' bounded waits, in ms. */
+/**
+ * The defaults of {@link PostgresRepositoryOptions}' bounded waits, in ms.
+ *
+ * @example
+ * ```ts
+ * import { POSTGRES_TIMEOUT_DEFAULTS, postgresRepository } from '@mastervideo/adapter-postgres'
+ *
+ * // A worker on a flaky link: give up on a silent reply sooner than the default.
+ * const repository = postgresRepository(
+ *   { connectionString: 'postgres://app@db.internal/app' },
+ *   { queryTimeoutMs: 5000, statementTimeoutMs: POSTGRES_TIMEOUT_DEFAULTS.statementTimeoutMs / 2 },
+ * )
+ * ```
+ */
 export const POSTGRES_TIMEOUT_DEFAULTS = {
   queryTimeoutMs: 15_000,
   statementTimeoutMs: 10_000,
