@@ -87,6 +87,8 @@ describe('uploads in the dashboard (standalone example, real Chromium)', () => {
     if (!browser) return context.skip('no Chromium: set CHROMIUM_PATH or install @sparticuz/chromium')
     await page.goto(server.url)
     await page.locator('[data-upload-zone] .upload-drop').waitFor()
+    // The dashboard has chosen its first project (the demo) and shown its clips.
+    await page.locator('.clip').first().waitFor()
 
     // A new project from the uploader: it becomes the chosen one.
     await page.fill('.upload-project input', PROJECT)
