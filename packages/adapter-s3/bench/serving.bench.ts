@@ -182,7 +182,7 @@ export default async function servingBench(): Promise<BenchRow[]> {
       unit: 'req/s',
       reference,
       higherIsBetter: true,
-      goal: 'measured (each range is one GetObject from Node)',
+      goal: 'measured (each range costs a HeadObject and a ranged GetObject)',
     },
     {
       name: `redirect from S3: 302s to a presigned URL, ${CONNECTIONS} connections (autocannon)`,
