@@ -46,7 +46,17 @@ export interface PresigningOutputStore extends OutputStore {
   presign(key: string, options: PresignRequest): Promise<string>
 }
 
-/** Whether `store` can answer with a presigned URL instead of its bytes. */
+/**
+ * Whether `store` can answer with a presigned URL instead of its bytes (it
+ * has a `presign` method); `delivery: 'redirect'` proxies any other store.
+ *
+ * @example
+ * ```ts
+ * import { canPresign } from '@mastervideo/http-hono'
+ *
+ * if (!canPresign(mv.output)) console.warn('delivery: redirect will proxy: this store cannot presign')
+ * ```
+ */
 export function canPresign(store: OutputStore): store is PresigningOutputStore {
   return typeof (store as Partial<PresigningOutputStore>).presign === 'function'
 }
@@ -72,7 +82,14 @@ export interface JobFileOptions {
  */
 export const REDIRECT_CACHE_CONTROL = 'private, no-store'
 
-/** The name a job's download is saved under: `<name>_<id>` plus the video key's extension. */
+/**
+ * The name a job's download is saved under: `<name>_<id>` plus the video key's extension.
+ *
+ * @example
+ * ```ts
+ * downloadFileName(record, record.output) // 'Intro_master_1_abcdefgh.mp4'
+ * ```
+ */
 export function downloadFileName(record: MasterVideo, output: MasterVideoOutput): string {
   return `${record.name}_${record.id}${posix.extname(output.key)}`
 }
