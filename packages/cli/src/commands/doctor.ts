@@ -1,6 +1,6 @@
 import { mkdir, rm, statfs, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { resolveBinaries } from '@mastervideo/adapter-ffmpeg'
+import { buildOf, describeBuild, pairWarnings, resolveBinaries } from '@mastervideo/adapter-ffmpeg'
 import { sqliteRepository } from '@mastervideo/adapter-sqlite'
 import { newMasterVideoId } from '@mastervideo/core'
 import { execa } from 'execa'
@@ -13,6 +13,8 @@ export interface Check {
   name: string
   ok: boolean
   detail: string
+  /** Not failures, but worth acting on (printed as `warn` lines; the exit code stays 0). */
+  warnings?: string[]
 }
 
 const MIN_FREE_BYTES = 1024 ** 3
@@ -55,6 +57,19 @@ export async function runDoctor(options: { data?: string } = {}): Promise<Check[
       const { stdout } = await execa(binaries.ffprobe, ['-hide_banner', '-version'])
       return `${stdout.split('\n')[0]} at ${binaries.ffprobe}`
     }),
+    // Which pair decodes uploads, from where, and how old: a 2018 build should not meet strangers' files.
+    await (async () => {
+      const warnings: string[] = (binaries.skipped ?? []).map((reason) => `passed over on PATH: ${reason}`)
+      const pair = await check('ffmpeg pair', async () => {
+        const [ffmpeg, ffprobe] = await Promise.all([buildOf(binaries.ffmpeg), buildOf(binaries.ffprobe)])
+        warnings.push(...pairWarnings(ffmpeg, ffprobe))
+        const from = binaries.ffprobeSource
+          ? `ffmpeg from ${binaries.source}, ffprobe from ${binaries.ffprobeSource}`
+          : `from ${binaries.source ?? 'bundled'}`
+        return `${from}: ffmpeg ${describeBuild(ffmpeg)}, ffprobe ${describeBuild(ffprobe)}`
+      })
+      return warnings.length > 0 ? { ...pair, warnings } : pair
+    })(),
     await check('database', async () => {
       await mkdir(paths.root, { recursive: true })
       const repository = sqliteRepository({ filename: paths.database })
@@ -106,7 +121,10 @@ export async function runDoctor(options: { data?: string } = {}): Promise<Check[
 /** `mastervideo doctor`: prints the checks; the exit code says pass (0) or fail (1). */
 export async function doctorCommand(options: { data?: string }): Promise<number> {
   const checks = await runDoctor(options)
-  for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(16)} ${c.detail}\n`)
+  for (const c of checks) {
+    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(16)} ${c.detail}\n`)
+    for (const warning of c.warnings ?? []) process.stdout.write(`warn ${''.padEnd(16)} ${warning}\n`)
+  }
   const failed = checks.filter((c) => !c.ok).length
   process.stdout.write(failed === 0 ? 'all checks passed\n' : `${failed} check(s) failed\n`)
   return failed === 0 ? 0 : 1
