@@ -14,7 +14,12 @@ export interface WorkerCommandOptions {
 /**
  * `mastervideo worker`: a worker process for PM2 or systemd. On SIGTERM or
  * SIGINT it stops claiming, lets running jobs finish within the grace period,
- * releases the rest back to `created`, and exits 0.
+ * releases the rest back to `created`, and exits 0. ffmpeg runs in its own
+ * process group, so Ctrl-C or a signal to this process's group (PM2, a
+ * shell) reaches only the worker, which stops ffmpeg itself. systemd's
+ * `KillMode=control-group` signals every process of the unit, ffmpeg
+ * included: the job is then released, but its work is lost, so units use
+ * `KillMode=mixed`.
  */
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const logger = consoleLogger()
