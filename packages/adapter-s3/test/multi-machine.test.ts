@@ -11,8 +11,8 @@ import path from 'node:path'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../scripts/test-support/launch-chromium.js'
 import { startTestServer, type TestServer } from '../../adapter-postgres/test/pg-server.js'
-import { launchChromium } from './fixtures/chromium.js'
 import { lavfiClip } from './fixtures/lavfi-clip.js'
 import type { MachineConfig } from './fixtures/machine.js'
 import { type S3Fixture, startS3 } from './s3-fixture.js'
@@ -35,7 +35,7 @@ let workers: Machine[] = []
 let web: Machine
 let base: string
 const jobIds: string[] = []
-let browser: Browser | null = null
+let browser: Browser
 
 async function startMachine(role: 'worker' | 'http', config: Omit<MachineConfig, 'dir'>): Promise<Machine> {
   const dir = await mkdtemp(path.join(tmpdir(), `mv-machine-${role}-`))
@@ -198,11 +198,7 @@ describe('two workers and an HTTP server, no shared disk', () => {
     }
   })
 
-  it('plays the redirected video in Chromium', { timeout: 60_000 }, async (ctx) => {
-    if (!browser) {
-      ctx.skip('no Chromium here: set CHROMIUM_PATH, install chromium or @sparticuz/chromium')
-      return
-    }
+  it('plays the redirected video in Chromium', { timeout: 60_000 }, async () => {
     const page = await browser.newPage()
     // The media bytes must come from S3, not through the HTTP machine.
     const fromS3: number[] = []
