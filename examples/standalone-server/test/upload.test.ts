@@ -2,14 +2,14 @@
 // two clips of different sizes uploaded (one dropped, one picked) through tus,
 // a master video built from them and played. Screenshots land in
 // test-output/screenshots/.
-import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { resolveBinaries } from '@mastervideo/adapter-ffmpeg'
 import { execa } from 'execa'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../scripts/test-support/launch-chromium.js'
 import { type RunningExample, startExample } from './start-example.js'
 
 const shots = path.resolve(import.meta.dirname, '../../../test-output/screenshots')
@@ -19,40 +19,8 @@ const LARGE = 'clip 640.mp4'
 
 let data: string
 let server: RunningExample
-let browser: Browser | null
+let browser: Browser
 let page: Page
-
-/**
- * Chromium at CHROMIUM_PATH, else the system's, else the one @sparticuz/chromium
- * ships inside npm (the shared helper when this folder has one).
- */
-async function launchChromium(): Promise<Browser | null> {
-  const helper = path.join(import.meta.dirname, 'chromium.ts')
-  if (existsSync(helper)) {
-    const shared = (await import(helper)) as { launchChromium?: () => Promise<Browser | null> }
-    if (shared.launchChromium) return shared.launchChromium()
-  }
-  let executablePath = process.env.CHROMIUM_PATH || undefined
-  executablePath ??= ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => existsSync(file))
-  if (!executablePath) {
-    const name = '@sparticuz/chromium'
-    const sparticuz = (await import(name).catch(() => null)) as {
-      default: { executablePath(): Promise<string> }
-    } | null
-    executablePath = await sparticuz?.default.executablePath()
-  }
-  if (!executablePath) return null
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  })
-}
 
 async function lavfiClip(file: string, size: string): Promise<void> {
   const { ffmpeg } = await resolveBinaries({})
@@ -71,7 +39,7 @@ beforeAll(async () => {
   await lavfiClip(path.join(data, 'clips', LARGE), '640x360')
   server = await startExample(path.join(data, 'server'))
   browser = await launchChromium()
-  if (browser) page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+  page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
 }, 180_000)
 
 afterAll(async () => {
@@ -83,8 +51,7 @@ afterAll(async () => {
 describe('uploads in the dashboard (standalone example, real Chromium)', () => {
   it('creates a project, uploads two clips of different sizes, builds a master from them and plays it', {
     timeout: 180_000,
-  }, async (context) => {
-    if (!browser) return context.skip('no Chromium: set CHROMIUM_PATH or install @sparticuz/chromium')
+  }, async () => {
     await page.goto(server.url)
     await page.locator('[data-upload-zone] .upload-drop').waitFor()
     // The dashboard has chosen its first project (the demo) and shown its clips.
