@@ -14,6 +14,7 @@ const dist = new URL('../dist/', import.meta.url)
 const built = existsSync(new URL('index.js', dist)) && existsSync(new URL('index.cjs', dist))
 const db = usePostgres()
 const EXPORTS = [
+  'POSTGRES_TIMEOUT_DEFAULTS',
   'SCHEMA_VERSION',
   'channelName',
   'decodeText',
