@@ -145,6 +145,9 @@ async function loadProjects() {
   state.projects = await api(API)
   renderProjects()
   const usable = state.projects.filter((p) => !p.unusable)
+  // A project chosen or made while this list was on its way is newer than
+  // the list: keep it rather than fall back to the first project.
+  if (state.projectId && !usable.some((p) => p.id === state.projectId)) return
   const fromHash = decodeURIComponent(location.hash.slice(1))
   const initial =
     usable.find((p) => p.id === state.projectId)?.id ??
