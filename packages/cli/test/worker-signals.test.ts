@@ -14,6 +14,7 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dataPaths, projectAssets } from '../src/config.js'
 import { ensureDemoProject } from '../src/server/demo-project.js'
+import { until } from './until.js'
 
 const root = path.resolve(import.meta.dirname, '../../..')
 const bin = path.resolve(import.meta.dirname, '../src/bin.ts')
@@ -27,16 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** Processes whose command line names `needle` (the worker, and ffmpeg, which names the data folder in its arguments). */
 async function processesNaming(needle: string): Promise<string[]> {

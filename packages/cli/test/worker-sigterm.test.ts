@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dataPaths, projectAssets } from '../src/config.js'
 import { ensureDemoProject } from '../src/server/demo-project.js'
 import { runCli } from './run-cli.js'
+import { until } from './until.js'
 
 let dir: string
 beforeAll(async () => {
@@ -20,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    const value = await read()
-    if (ok(value)) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 describe('mastervideo worker on SIGTERM', () => {
   it('releases a job it cannot finish within the grace period, and the next worker completes it', {
