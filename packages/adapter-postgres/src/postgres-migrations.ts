@@ -72,6 +72,18 @@ const MIGRATIONS: readonly Migration[] = [
         EXECUTE FUNCTION ${s}.master_videos_notify();
     `,
   },
+  {
+    version: 2,
+    description: 'renditions, skipped renditions, HLS ladder and trace context columns',
+    // Rows written before read back as no renditions, no ladder and no trace.
+    sql: (s) => `
+      ALTER TABLE ${s}.master_videos
+        ADD COLUMN renditions json NOT NULL DEFAULT '[]',
+        ADD COLUMN skipped_renditions json NOT NULL DEFAULT '[]',
+        ADD COLUMN hls json,
+        ADD COLUMN trace_context json;
+    `,
+  },
 ]
 
 /**

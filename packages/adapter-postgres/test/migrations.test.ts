@@ -48,6 +48,36 @@ describe('migrations', () => {
     await Promise.all(pools.map((pool) => pool.end()))
   })
 
+  it('upgrades a version 1 schema: old records read back unchanged, with no renditions, ladder or trace', async () => {
+    const schema = db.schema()
+    const repo = postgresRepository({ connectionString: db.url() }, { schema })
+    const { record } = await repo.create({
+      id: 'master_1_bbbbbbbb',
+      projectId: 'p',
+      name: 'old',
+      shots: [{ assetId: 'a.mp4' }],
+      maxAttempts: 3,
+      encoding: { strategy: 'copy' },
+      idempotencyKey: null,
+    })
+    await repo.close()
+    // Turn the schema back into what version 1 wrote.
+    await db.admin().query(`ALTER TABLE ${schema}.master_videos
+      DROP COLUMN renditions, DROP COLUMN skipped_renditions, DROP COLUMN hls, DROP COLUMN trace_context`)
+    await db.admin().query(`DELETE FROM ${schema}.mastervideo_migrations WHERE version > 1`)
+
+    expect(await migratePostgres(db.admin(), schema)).toBe(1)
+    const upgraded = postgresRepository({ connectionString: db.url() }, { schema })
+    expect(await upgraded.get(record.id)).toEqual({
+      ...record,
+      renditions: [],
+      skippedRenditions: [],
+      hls: null,
+      traceContext: null,
+    })
+    await upgraded.close()
+  })
+
   it('is a no-op on an up-to-date schema and reports the version it found', async () => {
     const schema = db.schema()
     expect(await migratePostgres(db.admin(), schema)).toBe(0)

@@ -74,6 +74,18 @@ const MIGRATIONS: readonly Migration[] = [
         WHERE idempotency_key IS NOT NULL`,
     ],
   },
+  {
+    version: 2,
+    statements: (t) => [
+      // Renditions and the HLS ladder a job made, and the trace context of
+      // the request that created it. Rows written before read back as no
+      // renditions, no ladder and no trace.
+      `ALTER TABLE ${t.jobs} ADD COLUMN renditions TEXT NOT NULL DEFAULT '[]'`,
+      `ALTER TABLE ${t.jobs} ADD COLUMN skipped_renditions TEXT NOT NULL DEFAULT '[]'`,
+      `ALTER TABLE ${t.jobs} ADD COLUMN hls TEXT`,
+      `ALTER TABLE ${t.jobs} ADD COLUMN trace_context TEXT`,
+    ],
+  },
 ]
 
 /**

@@ -58,9 +58,9 @@ describe('opening a file', () => {
     const file = fresh()
     await sqliteRepository({ filename: file }).close()
     const repo = sqliteRepository({ filename: file })
-    expect(repo.database.prepare('SELECT version FROM mastervideo_migrations').all()).toEqual([
-      { version: SCHEMA_VERSION },
-    ])
+    expect(
+      repo.database.prepare('SELECT version FROM mastervideo_migrations ORDER BY version').all(),
+    ).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })))
     await repo.close()
   })
 
@@ -227,5 +227,29 @@ describe('bad options', () => {
     const repo = sqliteRepository({ filename: fresh() })
     await repo.close()
     await expect(repo.get('master_1_aaaaaaaa')).rejects.toMatchObject({ code: 'STORAGE' })
+  })
+})
+
+describe('upgrading a file written by schema version 1', () => {
+  it('adds the rendition, HLS and trace columns and reads old records back unchanged', async () => {
+    const file = fresh()
+    const repo = sqliteRepository({ filename: file })
+    const { record } = await repo.create(newJob({ name: 'old' }))
+    await repo.close()
+    // Turn the file back into what version 1 wrote: no new columns, version 1 only.
+    const db = new Database(file)
+    for (const column of ['renditions', 'skipped_renditions', 'hls', 'trace_context']) {
+      db.exec(`ALTER TABLE mastervideo_jobs DROP COLUMN ${column}`)
+    }
+    db.exec('DELETE FROM mastervideo_migrations WHERE version > 1')
+    db.close()
+
+    const upgraded = sqliteRepository({ filename: file })
+    const read = await upgraded.get(record.id)
+    expect(read).toEqual({ ...record, renditions: [], skippedRenditions: [], hls: null, traceContext: null })
+    expect(
+      upgraded.database.prepare('SELECT version FROM mastervideo_migrations ORDER BY version').all(),
+    ).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })))
+    await upgraded.close()
   })
 })

@@ -82,15 +82,22 @@ export {
   type ConcatStrategy,
   type EncodingOptions,
   FINAL_STATUSES,
+  type HlsOptions,
+  type HlsOutput,
+  type HlsVariant,
   type JobError,
   type MasterVideo,
   type MasterVideoOutput,
   type MasterVideoStatus,
   type NewMasterVideo,
   OUTPUT_CONTENT_TYPES,
+  type RenditionOutput,
+  type RenditionSpec,
   type Shot,
   type ShotInput,
+  type SkippedRendition,
   STATUSES,
+  type TraceContext,
 } from './record/master-video.js'
 export { canTransition, type TransitionEvent } from './record/state-machine.js'
 export { LIMITS, validateEncoding, validateName, validateShots, X264_PRESETS } from './record/validate.js'

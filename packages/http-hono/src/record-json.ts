@@ -10,14 +10,15 @@ export interface MasterVideoUrls {
 }
 
 /**
- * A job as the routes return it: the record without its lease token and
- * lease owner (internal to workers, and the owner names a host), its error as
+ * A job as the routes return it: the record without its lease token, lease
+ * owner and trace context (internal to workers, and the owner names a host), its error as
  * a {@link publicError}, dates as ISO strings, plus the URLs of its files.
  */
 export type MasterVideoJson = Omit<
   MasterVideo,
   | 'leaseToken'
   | 'leaseOwner'
+  | 'traceContext'
   | 'error'
   | 'runAt'
   | 'leaseExpiresAt'
@@ -98,7 +99,7 @@ export function publicError(error: JobError): JobError {
  * ```
  */
 export function recordJson(record: MasterVideo, jobPath: string, signer: UrlSigner | null): MasterVideoJson {
-  const { leaseToken: _token, leaseOwner: _owner, ...rest } = record
+  const { leaseToken: _token, leaseOwner: _owner, traceContext: _trace, ...rest } = record
   const url = (kind: SignedKind) => {
     const query = signer?.sign({ kind, projectId: record.projectId, id: record.id })
     return query ? `${jobPath}/${kind}?${query}` : `${jobPath}/${kind}`

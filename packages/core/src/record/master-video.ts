@@ -54,7 +54,84 @@ export interface EncodingOptions {
   height?: number
   /** Target frame rate for re-encoding. Default: the first clip's. */
   fps?: number
+  /**
+   * Smaller versions to encode from the master once it is made, in one
+   * ffmpeg pass. A rendition taller than the master is skipped (never
+   * upscaled) and listed in {@link MasterVideo.skippedRenditions}.
+   */
+  renditions?: RenditionSpec[]
+  /** Also write an HLS ladder (CMAF segments) of the renditions. `true` uses the defaults. */
+  hls?: boolean | HlsOptions
 }
+
+/** One rendition a job asks for. */
+export interface RenditionSpec {
+  /** Unique within the job; used in keys and routes (`720p`). */
+  name: string
+  /** Output height in pixels (even); the width follows the master's aspect ratio. */
+  height: number
+  /** x264 constant rate factor for this rendition. Default: the job's `crf`, else 23. */
+  crf?: number
+}
+
+/** Options of the HLS ladder. */
+export interface HlsOptions {
+  /** Target segment length in seconds. */
+  segmentSec?: number
+}
+
+/** A rendition that was made, as stored on the record. */
+export interface RenditionOutput {
+  name: string
+  /** The {@link OutputStore} key of the MP4 file. */
+  key: string
+  /** Bytes. */
+  size: number
+  width: number
+  height: number
+  /** Average bits per second of the file. */
+  bitrate: number
+}
+
+/** A requested rendition that was not made, and why (it would upscale the master). */
+export interface SkippedRendition {
+  name: string
+  reason: string
+}
+
+/** One variant stream of the HLS ladder. */
+export interface HlsVariant {
+  /** The rendition it streams. */
+  name: string
+  /** The {@link OutputStore} key of its media playlist. */
+  playlistKey: string
+  /** The key of its CMAF initialization segment. */
+  initKey: string
+  /** The keys of its media segments, in order. */
+  segmentKeys: string[]
+  width: number
+  height: number
+  /** Peak bits per second, as in the master playlist's `BANDWIDTH`. */
+  bandwidth: number
+  /** Average bits per second, as in `AVERAGE-BANDWIDTH`. */
+  averageBandwidth: number
+  /** RFC 6381 codecs string, as in `CODECS`. */
+  codecs: string
+}
+
+/** The HLS ladder of a completed job. Every key is flat in the {@link OutputStore}. */
+export interface HlsOutput {
+  /** The key of the master playlist. */
+  masterKey: string
+  segmentSec: number
+  variants: HlsVariant[]
+}
+
+/**
+ * W3C trace context (`traceparent`, optionally `tracestate`) of the request
+ * that created a job, as an OpenTelemetry propagator writes it into a carrier.
+ */
+export type TraceContext = Record<string, string>
 
 /** Why the last attempt failed, as stored on the record. */
 export interface JobError {
@@ -110,6 +187,14 @@ export interface MasterVideo {
   output: MasterVideoOutput | null
   /** The {@link OutputStore} key of the JPEG poster, if one was made. */
   thumbnailKey: string | null
+  /** The renditions made from the master; empty when none were asked for or until completed. */
+  renditions: RenditionOutput[]
+  /** Requested renditions that were not made, with the reason. */
+  skippedRenditions: SkippedRendition[]
+  /** The HLS ladder, when one was asked for and made. */
+  hls: HlsOutput | null
+  /** The trace context of the request that created the job, or `null`. */
+  traceContext: TraceContext | null
   encoding: EncodingOptions
   idempotencyKey: string | null
   createdAt: Date
@@ -128,6 +213,8 @@ export interface NewMasterVideo {
   maxAttempts: number
   encoding: EncodingOptions
   idempotencyKey: string | null
+  /** The trace context of the creating request, for the worker's span to link to. */
+  traceContext?: TraceContext | null
   /**
    * Earliest start. Absent: the repository's own "now" (the database clock for
    * PostgreSQL), so an API machine whose clock runs ahead does not delay its jobs.

@@ -142,6 +142,9 @@ export function applyTransition<E extends TransitionEvent>(
         error: null,
         output: null,
         thumbnailKey: null,
+        renditions: [],
+        skippedRenditions: [],
+        hls: null,
         runAt: now,
         startedAt: null,
         completedAt: null,
@@ -159,6 +162,7 @@ export function applyTransition<E extends TransitionEvent>(
 export function initialRecord(input: NewMasterVideo, now: Date): MasterVideo {
   return {
     ...input,
+    traceContext: input.traceContext ?? null,
     runAt: input.runAt ?? now,
     status: 'created',
     progress: 0,
@@ -169,6 +173,9 @@ export function initialRecord(input: NewMasterVideo, now: Date): MasterVideo {
     error: null,
     output: null,
     thumbnailKey: null,
+    renditions: [],
+    skippedRenditions: [],
+    hls: null,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
