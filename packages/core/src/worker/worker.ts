@@ -409,11 +409,15 @@ export class Worker {
           { ...log, err: error, retryInMs: outcome.delayMs },
           'mastervideo job failed; will retry',
         )
-        await this.settle(() => repository.fail(lease, outcome.error, { retryAt: outcome.at }), 'retrying')
+        await this.settle(
+          () => repository.fail(lease, outcome.error, { retryAt: outcome.at }),
+          'retrying',
+          error,
+        )
         return
       case 'fail':
         this.logger.error({ ...log, err: error }, 'mastervideo job failed')
-        await this.settle(() => repository.fail(lease, outcome.error), 'failed')
+        await this.settle(() => repository.fail(lease, outcome.error), 'failed', error)
         return
     }
   }
@@ -427,10 +431,11 @@ export class Worker {
   private async settle(
     write: () => Promise<MasterVideo>,
     event: 'failed' | 'retrying' | null,
+    failure?: MasterVideoError,
   ): Promise<void> {
     try {
       const record = await this.bounded('the final write', write)
-      if (event) this.deps.emit(event, record)
+      if (event) this.deps.emit(event, record, failure)
     } catch (error) {
       const code = isMasterVideoError(error) ? error.code : 'INTERNAL'
       this.logger.warn({ err: error, code, workerId: this.id }, 'mastervideo could not record the outcome')
