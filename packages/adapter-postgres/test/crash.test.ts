@@ -1,8 +1,8 @@
 import './cjs-conditions.js'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createMasterVideos, localOutputStore, type MasterVideos } from '@mastervideo/core'
+import { createMasterVideos, localOutputStore, type MasterVideo, type MasterVideos } from '@mastervideo/core'
 import { newJob, testTranscoder, writeTestClip } from '@mastervideo/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresPoller, postgresRepository } from '../src/index.js'
@@ -27,6 +27,19 @@ function service(url: string, schema: string, durationMs: number, onConcatStart?
     assets: () => clip,
     output: localOutputStore(path.join(dir, 'out')),
   })
+}
+
+async function waitForStatus(
+  repo: { get(id: string): Promise<MasterVideo | null> },
+  id: string,
+  status: MasterVideo['status'],
+): Promise<MasterVideo> {
+  for (let i = 0; i < 300; i++) {
+    const record = await repo.get(id)
+    if (record?.status === status) return record
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${id} did not reach ${status}`)
 }
 
 describe('machines that die', () => {
@@ -63,6 +76,63 @@ describe('machines that die', () => {
     const done = await survivor.waitFor(record.id, { timeoutMs: 30_000 })
     expect(done).toMatchObject({ status: 'completed', attempts: 2, leaseOwner: null })
     await survivor.close()
+    await repo.close()
+  })
+
+  it('a worker SIGKILLed between committing the video and recording it: the job completes once, and a later sweep removes the unnamed file', async () => {
+    const repo = await db.repository()
+    const out = path.join(dir, 'out')
+    const before = new Set(await readdir(out).catch(() => []))
+    const doomed = await startWorker({
+      url: db.url(),
+      schema: repo.schema,
+      dir,
+      workerId: 'dies-after-commit',
+      intervalMs: 10 * 60_000,
+      leaseMs: 1500,
+      durationMs: 50,
+      killAfterCommit: true,
+    })
+    const { record } = await repo.create(newJob())
+    await new Promise((resolve) => doomed.child.once('exit', resolve))
+    expect(doomed.child.signalCode).toBe('SIGKILL')
+    const orphan = (await readdir(out)).filter((f) => !before.has(f) && f.startsWith(record.id))
+    expect(orphan, 'the killed worker committed its video').toHaveLength(1)
+    expect(await repo.get(record.id)).toMatchObject({ status: 'processing', output: null })
+
+    // A survivor takes the job over once the lease lapses and completes it under a new key.
+    const survivor = await startWorker({
+      url: db.url(),
+      schema: repo.schema,
+      dir,
+      workerId: 'survivor-2',
+      intervalMs: 200,
+      leaseMs: 1500,
+      durationMs: 50,
+    })
+    const done = await waitForStatus(repo, record.id, 'completed')
+    expect(done.output?.key).not.toBe(orphan[0])
+    await survivor.stop()
+
+    // The next worker to start reads the job again, sees the file unnamed, and removes it.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const sweeper = await startWorker({
+      url: db.url(),
+      schema: repo.schema,
+      dir,
+      workerId: 'sweeper',
+      intervalMs: 10 * 60_000,
+      leaseMs: 1500,
+      durationMs: 50,
+      sweepOlderThanMs: 10,
+    })
+    const gone = async () => !(await readdir(out)).includes(orphan[0] as string)
+    for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await gone()).toBe(true)
+    const files = await readdir(out)
+    expect(files).toContain(done.output?.key)
+    if (done.thumbnailKey) expect(files).toContain(done.thumbnailKey)
+    await sweeper.stop()
     await repo.close()
   })
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { localOutputStore, sweepOrphanOutputs } from '@mastervideo/core'
 import { newJob } from '@mastervideo/core/testing'
 import pg from 'pg'
 import { postgresRepository } from '../src/index.js'
@@ -58,6 +59,12 @@ export interface FaultRunReport {
    * committing them and recording the job complete: a crash leftover.
    */
   crashLeftovers: string[]
+  /**
+   * What the workers' startup sweep removed when run once after every worker
+   * stopped: the crash leftovers, found by reading each file's job again.
+   * {@link FaultRunReport.crashLeftovers} is what remained after it.
+   */
+  sweptOrphans: string[]
   /** Transcodes started, over all attempts. */
   transcodes: number
   /** Longest time from a partition healing to the next job completed, in ms. */
@@ -157,6 +164,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   const faults = { ...proxy.counts, kills: killed.size }
   await proxy.close()
 
+  const sweptOrphans = await sweepOrphanOutputs({
+    output: localOutputStore(out),
+    repository: setup,
+    olderThanMs: 0,
+    windowMs: 24 * 60 * 60_000,
+  })
   const { rows } = await admin.query(`SELECT id, status, output, thumbnail_key FROM ${schema}.master_videos`)
   await admin.end()
   await setup.close()
@@ -250,6 +263,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     unnamedFiles: unnamed.length,
     unnamed,
     crashLeftovers,
+    sweptOrphans,
     suspects: lines
       .filter((l) => l.ev !== 'completed' && l.id !== undefined && suspectIds.has(l.id))
       .map((l) => JSON.stringify({ ...l, t: l.t - startedAt })),

@@ -48,6 +48,11 @@ export function isMissingKey(error: unknown): boolean {
   return code === 'NoSuchKey' || (code === 'NotFound' && httpStatus(error) === 404)
 }
 
+/** Whether the bucket does not exist (yet). */
+export function isMissingBucket(error: unknown): boolean {
+  return s3Code(error) === 'NoSuchBucket'
+}
+
 /** Whether a range request started at or past the end of the object (HTTP 416). */
 export function isInvalidRange(error: unknown): boolean {
   return s3Code(error) === 'InvalidRange' || httpStatus(error) === 416

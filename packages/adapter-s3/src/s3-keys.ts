@@ -7,6 +7,11 @@ const OUTPUT_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
 /** S3's own limit on a key, in UTF-8 bytes. */
 const MAX_KEY_BYTES = 1024
 
+/** Whether `key` is a plain output key (see {@link checkOutputKey}), without throwing. */
+export function isOutputKey(key: string): boolean {
+  return typeof key === 'string' && OUTPUT_KEY.test(key) && !key.includes('..')
+}
+
 /**
  * Checks an output key (`master_1_abcdefgh_1700000000000.mp4`): a plain file
  * name of letters, digits, `.`, `_` and `-`, starting with a letter or digit,
@@ -15,7 +20,7 @@ const MAX_KEY_BYTES = 1024
  * @throws `VALIDATION` for anything else (a `/`, `..`, NUL, an empty key).
  */
 export function checkOutputKey(key: string): string {
-  if (typeof key !== 'string' || !OUTPUT_KEY.test(key) || key.includes('..')) {
+  if (!isOutputKey(key)) {
     throw invalid(`Output key ${JSON.stringify(String(key))} is not a plain file name`, { details: { key } })
   }
   return key

@@ -8,14 +8,24 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import type { ByteRange, OutputStore, PendingFile, StoredFile } from '@mastervideo/core'
 import { CanceledError } from '@mastervideo/core'
 import { abortError, TEMP_PREFIX } from '@mastervideo/core/adapter'
-import { invalid, isInvalidRange, isMissingKey, notFound, ORIGIN, storage, storageError } from './errors.js'
+import {
+  invalid,
+  isInvalidRange,
+  isMissingBucket,
+  isMissingKey,
+  notFound,
+  ORIGIN,
+  storage,
+  storageError,
+} from './errors.js'
 import { isExactly, servedRange, sliceToRange, trimToRange } from './range-body.js'
-import { checkOutputKey, contentTypeOf, joinKey, normalizePrefix } from './s3-keys.js'
+import { checkOutputKey, contentTypeOf, isOutputKey, joinKey, normalizePrefix } from './s3-keys.js'
 import { type PresignOptions, presignGet } from './s3-presign.js'
 import { DEFAULT_PART_SIZE, DEFAULT_QUEUE_SIZE, uploadFile } from './s3-upload.js'
 
@@ -307,6 +317,26 @@ export function s3OutputStore(options: S3OutputStoreOptions): S3OutputStore {
         if (isMissingKey(error)) return
         throw storageError(`Cannot delete ${key}`, error, { key })
       }
+    },
+
+    async list(olderThanMs) {
+      const cutoff = Date.now() - olderThanMs
+      const files: StoredFile[] = []
+      try {
+        for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+          for (const object of page.Contents ?? []) {
+            const key = object.Key?.slice(prefix.length) ?? ''
+            // Only plain keys this store could have written: nothing under a deeper "folder".
+            if (!isOutputKey(key)) continue
+            const mtimeMs = object.LastModified?.getTime() ?? 0
+            if (mtimeMs < cutoff) files.push({ key, size: object.Size ?? 0, mtimeMs })
+          }
+        }
+      } catch (error) {
+        if (isMissingBucket(error)) return []
+        throw storageError('Cannot list the stored files', error, {})
+      }
+      return files
     },
 
     async presign(key, presignOptions) {

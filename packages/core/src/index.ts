@@ -141,3 +141,9 @@ export {
 } from './transcoder/transcoder.js'
 export { type SweepReport, sweepLeftovers } from './worker/sweep-leftovers.js'
 export { Worker, type WorkerOptions } from './worker/worker.js'
+export {
+  type OrphanSweepOptions,
+  orphanVerdict,
+  parseOutputKey,
+  sweepOrphanOutputs,
+} from './worker/orphan-outputs.js'

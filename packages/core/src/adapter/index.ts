@@ -43,6 +43,7 @@ export {
 } from '../record/state-machine.js'
 export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
 export { abortError, throwIfAborted } from '../support/abort.js'
+export { namedKeys } from '../output/named-keys.js'
 export { outputKeys } from '../worker/run-job.js'
 export { type ErrorFactory, type OriginErrors, originErrors } from './origin-errors.js'
 export { clampProgress } from './progress-clamp.js'

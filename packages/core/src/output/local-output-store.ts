@@ -3,7 +3,7 @@ import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, stat } from '
 import path from 'node:path'
 import { NotFoundError, StorageError, toMasterVideoError, ValidationError } from '../errors.js'
 import { randomSuffix } from '../record/ids.js'
-import type { ByteRange, OutputStore } from './output-store.js'
+import type { ByteRange, OutputStore, StoredFile } from './output-store.js'
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
 
@@ -115,7 +115,31 @@ export function localOutputStore(directory: string): OutputStore {
     async sweep(olderThanMs) {
       return sweepTemps(root, olderThanMs)
     },
+
+    async list(olderThanMs) {
+      return listCommitted(root, olderThanMs)
+    },
   }
+}
+
+/** The committed files of the folder (plain key names, no temp files) older than `olderThanMs`. */
+async function listCommitted(root: string, olderThanMs: number): Promise<StoredFile[]> {
+  let names: string[]
+  try {
+    names = await readdir(root)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw toMasterVideoError(error, { context: 'cannot list the output directory' })
+  }
+  const cutoff = Date.now() - olderThanMs
+  const files: StoredFile[] = []
+  for (const name of names) {
+    if (!KEY.test(name) || name.includes('..')) continue
+    const info = await lstat(path.join(root, name)).catch(() => null)
+    if (info?.isFile() && info.mtimeMs < cutoff)
+      files.push({ key: name, size: info.size, mtimeMs: info.mtimeMs })
+  }
+  return files
 }
 
 /**

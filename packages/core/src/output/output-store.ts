@@ -83,6 +83,24 @@ export interface OutputStore {
    */
   sweep?(olderThanMs: number): Promise<string[]>
   /**
+   * The committed files last modified more than `olderThanMs` ago, in any
+   * order. The worker's startup sweep uses it to find files a crash left
+   * committed but unnamed by any record (a worker killed between its commit
+   * and its `complete`), and removes only those a fresh read of the job proves
+   * unnamed.
+   *
+   * An implementation MUST list committed keys only (never a temporary file),
+   * MUST resolve with an empty list when the store's location does not exist
+   * yet, and MAY list a store of any size (it is called once per worker start).
+   *
+   * @example
+   * ```ts
+   * const old = (await store.list?.(24 * 60 * 60_000)) ?? []
+   * console.log(old.map((file) => file.key))
+   * ```
+   */
+  list?(olderThanMs: number): Promise<StoredFile[]>
+  /**
    * The file's path on local disk, when there is one (lets the HTTP layer hand
    * the file to nginx, and the transcoder read it). Stores without local files omit it.
    */

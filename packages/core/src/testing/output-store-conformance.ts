@@ -218,6 +218,24 @@ export function outputStoreConformance(options: OutputStoreConformanceOptions): 
       if (s.localPath) await expectCode(() => s.localPath?.(key), 'VALIDATION')
     })
 
+    it('list, when the store offers it, gives committed files only, by age', async (context) => {
+      const list = store().list
+      if (!list) return context.skip()
+      const bytes = randomBytes(64)
+      await put(KEY, bytes)
+      const pending = await store().prepare('master_1_pendingx_1700000000000.mp4')
+      await writeFile(pending.path, bytes)
+      const listed = await list.call(store(), 0)
+      expect(listed.map((file) => file.key)).toContain(KEY)
+      expect(listed.find((file) => file.key === KEY)).toMatchObject({ key: KEY, size: 64 })
+      // Pending files are the sweep's business, never listed as committed.
+      expect(listed.map((file) => file.key)).not.toContain('master_1_pendingx_1700000000000.mp4')
+      expect(listed.every((file) => !file.key.startsWith('.'))).toBe(true)
+      // Nothing is older than an hour yet.
+      expect((await list.call(store(), 60 * 60_000)).map((file) => file.key)).not.toContain(KEY)
+      await pending.discard()
+    })
+
     it('read, when the store offers it, rejects a missing key with NOT_FOUND', async (context) => {
       const read = store().read
       if (!read) return context.skip()

@@ -1,6 +1,8 @@
 import type { OutputStore } from '../output/output-store.js'
+import type { Repository } from '../repository/repository.js'
 import type { Logger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
+import { sweepOrphanOutputs } from './orphan-outputs.js'
 
 /** What {@link sweepLeftovers} removed, by where it was. */
 export interface SweepReport {
@@ -8,12 +10,16 @@ export interface SweepReport {
   output: string[]
   /** What the transcoder removed (its scratch folders). */
   transcoder: string[]
+  /** Committed files no job names (a worker killed between commit and `complete`). */
+  orphans: string[]
 }
 
 /**
  * Removes what crashed runs left behind, older than `olderThanMs`: the output
  * store's temporary and partial files (`OutputStore.sweep`) and the
- * transcoder's scratch folders (`Transcoder.sweep`), when they offer a sweep.
+ * transcoder's scratch folders (`Transcoder.sweep`), when they offer a sweep,
+ * and, given the `repository`, committed files no job names (see
+ * `sweepOrphanOutputs`), looked for up to `orphanWindowMs` back.
  * Logs what it removed; a failing sweep is logged and never thrown, since it
  * must not keep a worker from starting.
  *
@@ -33,9 +39,13 @@ export async function sweepLeftovers(options: {
   transcoder: Transcoder
   olderThanMs: number
   logger?: Logger
+  /** Reads each candidate orphan's job; without it, committed files are left alone. */
+  repository?: Pick<Repository, 'get'>
+  /** How far back, past `olderThanMs`, committed files are checked. Default 7 days; 0 skips. */
+  orphanWindowMs?: number
 }): Promise<SweepReport> {
-  const { output, transcoder, olderThanMs, logger } = options
-  const report: SweepReport = { output: [], transcoder: [] }
+  const { output, transcoder, olderThanMs, logger, repository } = options
+  const report: SweepReport = { output: [], transcoder: [], orphans: [] }
   const run = async (where: keyof SweepReport, sweep: ((ms: number) => Promise<string[]>) | undefined) => {
     if (!sweep) return
     try {
@@ -52,5 +62,13 @@ export async function sweepLeftovers(options: {
   }
   await run('output', output.sweep?.bind(output))
   await run('transcoder', transcoder.sweep?.bind(transcoder))
+  const windowMs = options.orphanWindowMs ?? 7 * 24 * 60 * 60_000
+  if (repository && windowMs > 0) {
+    try {
+      report.orphans = await sweepOrphanOutputs({ output, repository, olderThanMs, windowMs, logger })
+    } catch (error) {
+      logger?.warn({ err: error }, 'mastervideo could not sweep unnamed committed files')
+    }
+  }
   return report
 }

@@ -23,7 +23,7 @@ import { boundedCall, settlesWithin } from './bounded-call.js'
 import { type AbortKind, decideOutcome } from './decide-outcome.js'
 import { startLeaseHeartbeat } from './lease-heartbeat.js'
 import { runJob } from './run-job.js'
-import { sweepLeftovers } from './sweep-leftovers.js'
+import { scheduleSweeps } from './sweep-schedule.js'
 
 /** Options of {@link Worker}, given to `mv.worker(options)`. */
 export interface WorkerOptions {
@@ -66,11 +66,19 @@ export interface WorkerOptions {
    */
   stopTimeoutMs?: number
   /**
-   * When the worker starts, leftovers of crashed runs older than this
+   * When the worker starts, and again at this interval while it runs,
+   * leftovers of crashed runs older than this
    * (temporary and partial files in the output store, the transcoder's
-   * scratch folders) are removed and logged. Default 1 hour; 0 skips the sweep.
+   * scratch folders, and committed files no job names) are removed and logged.
+   * Default 1 hour; 0 skips the sweep.
    */
   sweepOlderThanMs?: number
+  /**
+   * How far back, past `sweepOlderThanMs`, the startup sweep looks for
+   * committed files no job names; each such file's job is read once. Default
+   * 7 days; 0 skips that part of the sweep.
+   */
+  orphanWindowMs?: number
   /** Retry delays for retryable failures. */
   backoff?: BackoffOptions
   /** Overrides the service's logger. */
@@ -137,6 +145,7 @@ export class Worker {
   private woken = false
   private wakeLoop: (() => void) | null = null
   private stopPoller: (() => void) | null = null
+  private stopSweeps: (() => void) | null = null
   private loopDone: Promise<void> = Promise.resolve()
   private stopping: Promise<void> | null = null
 
@@ -186,7 +195,12 @@ export class Worker {
     this.loopDone = this.loop()
     const sweepAge = this.options.sweepOlderThanMs ?? 60 * 60_000
     if (sweepAge > 0) {
-      void sweepLeftovers({ ...this.deps, logger: this.logger, olderThanMs: sweepAge })
+      this.stopSweeps = scheduleSweeps({
+        ...this.deps,
+        logger: this.logger,
+        olderThanMs: sweepAge,
+        orphanWindowMs: this.options.orphanWindowMs,
+      })
     }
     this.logger.info({ workerId: this.id, concurrency: this.concurrency }, 'mastervideo worker started')
     return this
@@ -229,6 +243,7 @@ export class Worker {
     this.state = 'stopping'
     const graceEnd = performance.now() + graceMs
     this.stopPoller?.()
+    this.stopSweeps?.()
     this.wake()
     // A claim hanging on the database must not hold the stop; if it returns, its job is released.
     await settlesWithin(this.loopDone, graceMs)
