@@ -31,6 +31,7 @@ export {
   type HttpOnlyErrorCode,
 } from './errors.js'
 export type { EventsOptions } from './events-stream.js'
+export { HLS_MASTER_PLAYLIST } from './hls-routes.js'
 export {
   canPresign,
   type Delivery,
@@ -38,6 +39,7 @@ export {
   type PresigningOutputStore,
   type PresignRequest,
 } from './job-files.js'
+export type { LadderUrls, RenditionUrls } from './ladder-links.js'
 export { type MasterVideoRoutesOptions, masterVideoRoutes } from './master-video-routes.js'
 export {
   type FileMeta,

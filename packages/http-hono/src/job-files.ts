@@ -10,7 +10,6 @@ import { contentDisposition } from './content-disposition.js'
 import { errorResponse, notReadyResponse } from './errors.js'
 import { fileResponse } from './file-response.js'
 import type { PresignCache } from './presign-cache.js'
-import type { SignedKind } from './signed-url.js'
 
 /** Hands a completed file's bytes to the reverse proxy in front (nginx's `X-Accel-Redirect`). */
 export interface OffloadOptions {
@@ -94,8 +93,11 @@ export function downloadFileName(record: MasterVideo, output: MasterVideoOutput)
   return `${record.name}_${record.id}${posix.extname(output.key)}`
 }
 
+/** The master's files a route serves: its video (inline or as a download) and its poster. */
+export type JobFileKind = 'video' | 'download' | 'thumbnail'
+
 /** The key, media type and missing-file message of one kind of file of a completed job. */
-function fileOf(record: MasterVideo, output: MasterVideoOutput, kind: SignedKind) {
+function fileOf(record: MasterVideo, output: MasterVideoOutput, kind: JobFileKind) {
   if (kind === 'thumbnail') {
     return {
       key: record.thumbnailKey,
@@ -137,14 +139,57 @@ export async function jobFileResponse(
   c: Context,
   store: OutputStore,
   record: MasterVideo,
-  kind: SignedKind,
+  kind: JobFileKind,
   options: JobFileOptions,
 ): Promise<Response> {
   const { output } = record
   if (record.status !== 'completed' || !output) return notReadyResponse(record.status)
   const { key, contentType, missing } = fileOf(record, output, kind)
   const disposition = kind === 'download' ? contentDisposition(downloadFileName(record, output)) : undefined
-  if (key && kind !== 'thumbnail' && options.delivery === 'redirect' && canPresign(store)) {
+  return storedFileResponse(
+    c,
+    store,
+    { key, contentType, missing, disposition, redirect: kind !== 'thumbnail' },
+    options,
+  )
+}
+
+/** One stored file of a completed job, as {@link storedFileResponse} serves it. */
+export interface ServedFile {
+  /** Its {@link OutputStore} key; `null` when the job has no such file. */
+  key: string | null
+  contentType: string
+  /** The 404 message when there is no key or no file under it. */
+  missing: string
+  /** `Content-Disposition` of a download. */
+  disposition?: string | undefined
+  /** Whether `delivery: 'redirect'` may answer with a presigned URL. */
+  redirect: boolean
+  /** `Cache-Control` of this file, in place of the options' own. */
+  cacheControl?: string | undefined
+}
+
+/**
+ * Answers a GET or HEAD of one file the caller looked up on a completed,
+ * authorized job: a 302 to a presigned URL (`delivery: 'redirect'`, a store
+ * that can presign, and `file.redirect`), the offload header for the proxy to
+ * fill, or the bytes from the store (byte ranges, validators); `404` when the
+ * key is `null` or nothing is stored under it.
+ *
+ * @example
+ * ```ts
+ * const file = { key: rendition.key, contentType: 'video/mp4', missing: 'Video file not found', redirect: true }
+ * return storedFileResponse(c, mv.output, file, { cacheControl: 'private, no-cache', maxRanges: 8 })
+ * ```
+ */
+export async function storedFileResponse(
+  c: Context,
+  store: OutputStore,
+  served: ServedFile,
+  options: JobFileOptions,
+): Promise<Response> {
+  const { key, contentType, missing, disposition } = served
+  if (key && served.redirect && options.delivery === 'redirect' && canPresign(store)) {
     const request: PresignRequest = {
       expiresInSec: options.redirectTtlSec ?? 3600,
       contentType,
@@ -160,7 +205,7 @@ export async function jobFileResponse(
   }
   const file = key ? await store.stat(key) : null
   if (!key || !file) return errorResponse('NOT_FOUND', missing)
-  const headers: Record<string, string> = { 'Cache-Control': options.cacheControl }
+  const headers: Record<string, string> = { 'Cache-Control': served.cacheControl ?? options.cacheControl }
   if (disposition) headers['Content-Disposition'] = disposition
   const { offload } = options
   if (offload) {

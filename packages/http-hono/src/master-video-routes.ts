@@ -3,10 +3,12 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { errorResponse, invalidOption, toErrorResponse } from './errors.js'
 import { type EventsOptions, eventsResponse } from './events-stream.js'
+import { hlsFileResponse } from './hls-routes.js'
 import { type Delivery, jobFileResponse, type OffloadOptions } from './job-files.js'
 import { type JobLinks, jobLinks } from './job-links.js'
 import { presignCache } from './presign-cache.js'
 import { projectEventsResponse } from './project-events.js'
+import { renditionFileResponse } from './rendition-routes.js'
 import {
   createBodySchema,
   idempotencyKeySchema,
@@ -92,6 +94,8 @@ const JOB = `${LIST}/:id`
  * `GET|DELETE /:projectId/master-videos/:id`, `POST .../:id/retry`,
  * `POST .../:id/cancel`, `GET|HEAD .../:id/video` (byte ranges),
  * `GET|HEAD .../:id/download`, `GET .../:id/thumbnail`, `GET .../:id/events`,
+ * `GET|HEAD .../:id/renditions/:name/video|download`, `GET|HEAD .../:id/hls/master.m3u8`
+ * and the ladder's other files (`.../:id/hls/:file`, or `.../:id/hls/<grant>/:file` signed),
  * and `GET /:projectId/master-videos/events` (every job of the project on one stream).
  * The URLs in its answers start with the path the host mounted it under.
  *
@@ -221,6 +225,26 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         path: `${JOB}/${kind}`,
         action: kind,
         handle: async (c) => jobFileResponse(c, mv.output, await job(c), kind, files),
+      }),
+    ),
+    // A rendition's files answer as the master's; the ladder's as hls-routes.ts describes.
+    ...(['video', 'download'] as const).map(
+      (kind): Route => ({
+        method: 'GET',
+        path: `${JOB}/renditions/:name/${kind}`,
+        action: `rendition-${kind}`,
+        handle: async (c) =>
+          renditionFileResponse(c, mv.output, await job(c), c.req.param('name') as string, kind, files),
+      }),
+    ),
+    // Signed, the ladder's URLs carry a grant segment before the file name (hls-grant.ts).
+    ...[`${JOB}/hls/:file`, `${JOB}/hls/:grant/:file`].map(
+      (path): Route => ({
+        method: 'GET',
+        path,
+        action: 'hls',
+        handle: async (c) =>
+          hlsFileResponse(c, mv.output, await job(c), c.req.param('file') as string, files),
       }),
     ),
   ]

@@ -1,9 +1,13 @@
 import type { ErrorCode, JobError, MasterVideo } from '@mastervideo/core'
 import { withoutPaths } from '@mastervideo/core/adapter'
+import { type LadderUrls, ladderUrls } from './ladder-links.js'
 import type { SignedKind, UrlSigner } from './signed-url.js'
 
-/** Where a client fetches a job's files; `null` until there is something to fetch. */
-export interface MasterVideoUrls {
+/**
+ * Where a client fetches a job's files; `null` until there is something to
+ * fetch. `renditions` (by name) and `hls` (the master playlist) come from {@link LadderUrls}.
+ */
+export interface MasterVideoUrls extends LadderUrls {
   video: string | null
   download: string | null
   thumbnail: string | null
@@ -118,6 +122,7 @@ export function recordJson(record: MasterVideo, jobPath: string, signer: UrlSign
       video: ready ? url('video') : null,
       download: ready ? url('download') : null,
       thumbnail: ready && record.thumbnailKey ? url('thumbnail') : null,
+      ...ladderUrls(record, jobPath, signer),
     },
   }
 }

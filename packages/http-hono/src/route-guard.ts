@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { errorResponse } from './errors.js'
+import { grantProof } from './hls-grant.js'
 import type { SignedKind, UrlSigner } from './signed-url.js'
 
 /** What a request wants to do; `authorize` receives it. */
@@ -14,6 +15,9 @@ export type RouteAction =
   | 'download'
   | 'thumbnail'
   | 'events'
+  | 'rendition-video'
+  | 'rendition-download'
+  | 'hls'
 
 /** The second argument of {@link AuthorizeFunction}. */
 export interface AuthorizeTarget {
@@ -21,6 +25,8 @@ export interface AuthorizeTarget {
   projectId: string
   /** The job id; absent for `create` and `list`. */
   id?: string
+  /** The rendition's name, for `rendition-video` and `rendition-download`. */
+  rendition?: string
 }
 
 /**
@@ -42,8 +48,9 @@ export type AuthorizeFunction = (
 /** The routes whose URLs can be signed: the files a `<video src>` or a link opens. */
 export const FILE_KINDS = ['video', 'download', 'thumbnail'] as const satisfies readonly SignedKind[]
 
-const isFileKind = (action: RouteAction): action is SignedKind =>
-  (FILE_KINDS as readonly RouteAction[]).includes(action)
+const SIGNED_ACTIONS: readonly RouteAction[] = [...FILE_KINDS, 'rendition-video', 'rendition-download', 'hls']
+
+const isFileKind = (action: RouteAction): action is SignedKind => SIGNED_ACTIONS.includes(action)
 
 /**
  * The middleware that runs first on every route: a valid signed URL opens a
@@ -65,16 +72,24 @@ export function routeGuard(options: {
   return (action) => async (c, next) => {
     const projectId = c.req.param('projectId') as string
     const id = c.req.param('id')
+    const rendition = c.req.param('name')
+    // The HLS ladder is signed in a path segment its playlists' relative URIs inherit.
+    const grant = action === 'hls' ? c.req.param('grant') : undefined
+    if (grant !== undefined && !signer) return errorResponse('FORBIDDEN', 'Signed URL is expired or invalid')
     if (signer && id && isFileKind(action)) {
       const verdict = signer.verify(
-        { kind: action, projectId, id },
-        { expires: c.req.query('expires'), signature: c.req.query('signature') },
+        { kind: action, projectId, id, ...(rendition === undefined ? {} : { rendition }) },
+        action === 'hls'
+          ? grantProof(grant)
+          : { expires: c.req.query('expires'), signature: c.req.query('signature') },
       )
       if (verdict === 'valid') return next()
       if (verdict === 'invalid') return errorResponse('FORBIDDEN', 'Signed URL is expired or invalid')
     }
     if (authorize) {
-      const verdict = await authorize(c, id === undefined ? { action, projectId } : { action, projectId, id })
+      const target: AuthorizeTarget = id === undefined ? { action, projectId } : { action, projectId, id }
+      if (rendition !== undefined) target.rendition = rendition
+      const verdict = await authorize(c, target)
       if (verdict instanceof Response) return verdict
       if (verdict !== true) return errorResponse('FORBIDDEN', 'Forbidden')
     }

@@ -1,14 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { invalidOption } from './errors.js'
 
-/** The file routes a signed URL can open. */
-export type SignedKind = 'video' | 'download' | 'thumbnail'
+/**
+ * The file routes a signed URL can open: the master's files, a rendition's
+ * video and download, and `hls`, every file of the job's HLS ladder (a path prefix).
+ */
+export type SignedKind = 'video' | 'download' | 'thumbnail' | 'rendition-video' | 'rendition-download' | 'hls'
 
 /** What a signed URL proves: this file of this job, until `expires` (seconds since the epoch). */
 export interface SignedTarget {
   kind: SignedKind
   projectId: string
   id: string
+  /** The rendition's name, for `rendition-video` and `rendition-download`. */
+  rendition?: string
 }
 
 /** Signs and checks the `expires` and `signature` query parameters of file URLs. */
@@ -50,8 +55,20 @@ export function urlSigner(secret: string | Uint8Array, ttlSec: number): UrlSigne
   if (!Number.isInteger(ttlSec) || ttlSec <= 0) {
     throw invalidOption('urlTtlSec must be a positive integer', { details: { field: 'urlTtlSec' } })
   }
+  // The kind comes first and is one of a fixed set, so a rendition's line
+  // cannot make one kind's signature pass as another's.
   const mac = (target: SignedTarget, expires: string) =>
-    createHmac('sha256', key).update(`${target.kind}\n${target.projectId}\n${target.id}\n${expires}`).digest()
+    createHmac('sha256', key)
+      .update(
+        [
+          target.kind,
+          target.projectId,
+          target.id,
+          ...(target.rendition === undefined ? [] : [target.rendition]),
+          expires,
+        ].join('\n'),
+      )
+      .digest()
 
   return {
     sign(target, nowMs = Date.now()) {

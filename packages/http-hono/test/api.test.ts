@@ -37,7 +37,7 @@ describe('create, get, list', () => {
     expect(body.id).toMatch(/^master_\d+_[a-z0-9]{8}$/)
     expect(body).not.toHaveProperty('leaseToken')
     expect(res.headers.location).toBe(`/api/projects/p-create/master-videos/${body.id}`)
-    expect(body.urls).toEqual({ video: null, download: null, thumbnail: null })
+    expect(body.urls).toEqual({ video: null, download: null, thumbnail: null, renditions: {}, hls: null })
   })
 
   it('a completed record carries the URLs of its files, and never a lease token', async () => {
@@ -53,6 +53,8 @@ describe('create, get, list', () => {
       video: `${path}/video`,
       download: `${path}/download`,
       thumbnail: `${path}/thumbnail`,
+      renditions: {},
+      hls: null,
     })
     expect((await request(`${server.url}${body.urls.video}`)).status).toBe(200)
   })
