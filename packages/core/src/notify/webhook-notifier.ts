@@ -2,19 +2,15 @@ import type { MasterVideo } from '../record/master-video.js'
 import type { MasterVideos } from '../service/master-videos.js'
 import { backoffDelay } from '../support/backoff.js'
 import { type Logger, silentLogger } from '../support/logger.js'
+import {
+  type WebhookEventType,
+  type WebhookPayload,
+  webhookEventId,
+  webhookPayload,
+} from './webhook-payload.js'
 import { signWebhook } from './webhook-signature.js'
 
-/** The events a webhook reports. */
-export type WebhookEventType = 'master_video.completed' | 'master_video.failed' | 'master_video.canceled'
-
-/** The JSON body of one delivery. */
-export interface WebhookPayload {
-  type: WebhookEventType
-  /** ISO time the event was sent. */
-  timestamp: string
-  /** The record, without its lease token. */
-  data: Omit<MasterVideo, 'leaseToken'>
-}
+export type { WebhookEventType, WebhookPayload }
 
 /** Options of {@link webhookNotifier}. */
 export interface WebhookNotifierOptions {
@@ -69,9 +65,8 @@ export function webhookNotifier(options: WebhookNotifierOptions): WebhookNotifie
   const inFlight = new Set<Promise<void>>()
 
   async function deliver(type: WebhookEventType, record: MasterVideo): Promise<void> {
-    const { leaseToken: _hidden, ...data } = record
-    const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data } satisfies WebhookPayload)
-    const id = `msg_${record.id}_${type.split('.')[1]}_${record.updatedAt.getTime()}`
+    const body = JSON.stringify(webhookPayload(type, record))
+    const id = webhookEventId(type, record)
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         const headers = signWebhook(options.secret, id, Math.floor(Date.now() / 1000), body)
