@@ -21,6 +21,7 @@ import {
   t,
   translatePage,
 } from './i18n.js'
+import { attachPlayer, ladderChoice, mountLadderChoice, resetLadderChoice } from './player.js'
 
 const API = '/api/projects'
 const PAGE_SIZE = 20
@@ -285,10 +286,16 @@ async function createMasterVideo(event) {
       method: 'POST',
       headers: { 'idempotency-key': crypto.randomUUID() },
       // No strategy picked (the settings did not load): the server's default.
-      body: JSON.stringify({ name, shots: state.selected, ...(strategy ? { encoding: { strategy } } : {}) }),
+      body: JSON.stringify({
+        name,
+        shots: state.selected,
+        ...(strategy ? { encoding: { strategy } } : {}),
+        ...ladderChoice($('#create')),
+      }),
     })
     upsert(record)
     $('#name').value = ''
+    resetLadderChoice($('#ladder'))
     state.selected = []
     renderClips()
     toast(t('create.done', { name: record.name }))
@@ -523,16 +530,18 @@ function openPlayer(record) {
   }
   video.hidden = false
   video.addEventListener('error', onError)
-  video.src = urlOf(record, 'video')
+  // The HLS ladder with a quality menu when the job has one, else the MP4 (player.js).
+  const player = attachPlayer(video, record, {
+    menuContainer: $('#player-quality'),
+    fallbackUrl: urlOf(record, 'video'),
+  })
   dialog.showModal()
   video.focus()
   dialog.addEventListener(
     'close',
     () => {
       video.removeEventListener('error', onError)
-      video.pause()
-      video.removeAttribute('src')
-      video.load()
+      player.destroy()
     },
     { once: true },
   )
@@ -748,6 +757,7 @@ $('#project').addEventListener('change', (event) => {
   switching.then(loadProjects).catch((e) => toast(t('error.projects', { reason: reasonOf(e) }), 'bad'))
 })
 $('#create').addEventListener('submit', createMasterVideo)
+mountLadderChoice($('#ladder'))
 $('#more').addEventListener('click', loadMore)
 document.addEventListener('mastervideo:assets-changed', () => {
   loadProjects().catch((e) => toast(t('error.projects', { reason: reasonOf(e) }), 'bad'))

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CONCAT_STRATEGIES, type Logger, type MasterVideos, type Transcoder } from '@mastervideo/core'
@@ -104,6 +105,13 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
       })
     })
   }
+  // hls.js: the dashboard player (player.js) loads it to play a job's HLS ladder with a quality menu.
+  app.get('/vendor/hls.min.js', async (c) =>
+    c.body(await readFile(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'), 'utf8'), 200, {
+      'content-type': TYPES['.js'] as string,
+      'cache-control': 'no-cache',
+    }),
+  )
   app.route('/', uploadsApp(options))
   app.route('/api/projects', projectsApi(options))
   app.route('/api/projects', masterVideoRoutes(mv, { logger, delivery: options.delivery ?? 'proxy' }))
