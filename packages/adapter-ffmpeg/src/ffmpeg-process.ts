@@ -34,6 +34,8 @@ export interface FfmpegRunOptions {
   watchFile?: string | undefined
   /** Between SIGTERM and SIGKILL. */
   killGraceMs?: number | undefined
+  /** ffmpeg's working directory (relative output names land there). Default: this process's. */
+  cwd?: string | undefined
   /** Fraction of this run done (0..1), not necessarily monotonic. */
   onProgress?: ((fraction: number) => void) | undefined
 }
@@ -85,6 +87,7 @@ export async function runFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRunOut
     // `stop` below sends SIGTERM, then SIGKILL after the grace, to the whole group.
     forceKillAfterDelay: false,
     detached: OWN_PROCESS_GROUP,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   })
   const guard = OWN_PROCESS_GROUP ? guardAgainstOrphaning(child.pid) : null
 

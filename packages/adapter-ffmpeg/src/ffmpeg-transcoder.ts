@@ -7,6 +7,8 @@ import {
   type ConcatResult,
   type ConcatStrategy,
   type EncodingOptions,
+  type LadderRequest,
+  type LadderResult,
   POSTER_DEFAULTS,
   type ProbeResult,
   type ThumbnailOptions,
@@ -17,6 +19,7 @@ import { buildPlan, type ConcatPlan, fallbackPlan, placeInput } from './concat-p
 import { invalidRequest, throwIfAborted, transcodeFailed, wrapError } from './errors.js'
 import { thumbnailArgs } from './ffmpeg-args.js'
 import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
+import { runLadder } from './ffmpeg-ladder.js'
 import { runFfmpeg } from './ffmpeg-process.js'
 import { probeMedia } from './media-probe.js'
 import { checkOutput } from './output-check.js'
@@ -66,6 +69,15 @@ export interface FfmpegTranscoder extends Transcoder {
    * with their paths. The worker calls it when it starts.
    */
   sweep(olderThanMs: number): Promise<string[]>
+  /**
+   * The renditions of a master in one ffmpeg pass: decoded once, split,
+   * scaled and encoded with libx264 (the master's AAC audio copied, other
+   * audio encoded to AAC), each written as an MP4 with `+faststart` and, with
+   * `hls`, as CMAF segments with their media playlist, plus a master playlist
+   * written from the measured segments. Keyframes are forced on segment
+   * boundaries, so variants switch cleanly.
+   */
+  ladder(request: LadderRequest): Promise<LadderResult>
 }
 
 const PROBE_CONCURRENCY = 4
@@ -259,5 +271,24 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
   /** Scratch folders of dead runs (a worker killed mid-job), older than `olderThanMs`. */
   const sweep = (olderThanMs: number) => sweepScratchDirs(olderThanMs)
 
-  return { probe, concat, plan, thumbnail, sweep }
+  const ladder = (request: LadderRequest) =>
+    runLadder(
+      {
+        probe,
+        run: async (runOptions) =>
+          runFfmpeg({
+            ffmpeg: (await bins()).ffmpeg,
+            timeoutMs: options.timeoutMs,
+            stallTimeoutMs,
+            killGraceMs: options.killGraceMs,
+            ...runOptions,
+          }),
+      },
+      {
+        ...request,
+        profile: { preset: defaultProfile.preset, crf: defaultProfile.crf, ...request.profile },
+      },
+    )
+
+  return { probe, concat, plan, thumbnail, sweep, ladder }
 }

@@ -51,5 +51,14 @@ export {
   ffmpegTranscoder,
   type PlanOptions,
 } from './ffmpeg-transcoder.js'
+export {
+  avcCodecOf,
+  type MasterPlaylistVariant,
+  type MediaPlaylist,
+  masterPlaylist,
+  readMediaPlaylist,
+  variantBandwidth,
+} from './hls-playlist.js'
+export { type LadderPlan, type PlannedRendition, planLadder } from './ladder-plan.js'
 export { ALLOWED_CONTAINERS, DEMUXER_WHITELIST } from './media-probe.js'
 export { type ProgressBlock, progressParser } from './progress-parser.js'

@@ -58,6 +58,12 @@ export {
   ValidationError,
 } from './errors.js'
 export {
+export {
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  type WebhookEndpoint,
+  webhookDispatcher,
+} from './notify/webhook-dispatcher.js'
   type WebhookEventType,
   type WebhookNotifier,
   type WebhookNotifierOptions,
@@ -72,6 +78,15 @@ export {
   type WebhookHeaders,
 } from './notify/webhook-signature.js'
 export { localOutputStore } from './output/local-output-store.js'
+export type {
+  ClaimedDelivery,
+  Outbox,
+  OutboxClaimOptions,
+  OutboxCounts,
+  OutboxDelivery,
+  OutboxDeliveryStatus,
+  OutboxListOptions,
+} from './outbox/outbox.js'
 export type { ByteRange, OutputStore, PendingFile, StoredFile } from './output/output-store.js'
 export { intervalPoller } from './poller/interval-poller.js'
 export type { Poller } from './poller/poller.js'
@@ -92,6 +107,7 @@ export {
   type NewMasterVideo,
   OUTPUT_CONTENT_TYPES,
   type RenditionOutput,
+export { HLS_CONTENT_TYPES, hlsSegmentSec, type LadderKeys, ladderKeys } from './record/ladder-keys.js'
   type RenditionSpec,
   type Shot,
   type ShotInput,
@@ -100,7 +116,16 @@ export {
   type TraceContext,
 } from './record/master-video.js'
 export { canTransition, type TransitionEvent } from './record/state-machine.js'
-export { LIMITS, validateEncoding, validateName, validateShots, X264_PRESETS } from './record/validate.js'
+export {
+  LIMITS,
+  validateEncoding,
+  validateHls,
+  validateLadder,
+  validateName,
+  validateRenditions,
+  validateShots,
+  X264_PRESETS,
+} from './record/validate.js'
 export { memoryRepository } from './repository/memory-repository.js'
 export type {
   ClaimOptions,
@@ -120,6 +145,7 @@ export {
 export {
   type CreateMasterVideoInput,
   createMasterVideos,
+  CompleteResult,
   type ListMasterVideosOptions,
   type MasterVideos,
   type MasterVideosOptions,
@@ -147,3 +173,8 @@ export {
   parseOutputKey,
   sweepOrphanOutputs,
 } from './worker/orphan-outputs.js'
+  type LadderFile,
+  type LadderRendition,
+  type LadderRequest,
+  type LadderResult,
+  type LadderVariant,

@@ -30,6 +30,13 @@ export {
   resolveInsideRoot,
 } from '../assets/resolve-inside-root.js'
 export { withoutPaths } from '../errors.js'
+export {
+  reportedWebhookEvent,
+  type WebhookEvent,
+  webhookEventFor,
+  webhookEventId,
+  webhookPayload,
+} from '../notify/webhook-payload.js'
 export { TEMP_PREFIX } from '../output/local-output-store.js'
 export { newLeaseToken } from '../record/ids.js'
 export {
@@ -63,4 +70,5 @@ export {
   transitionMethods,
   transitionRequests,
   transitionWrite,
+  completionLanded,
 } from './transition-write.js'

@@ -1,11 +1,5 @@
 import { IllegalTransitionError, LeaseLostError, NotFoundError } from '../errors.js'
-import type {
-  EncodingOptions,
-  JobError,
-  MasterVideo,
-  MasterVideoOutput,
-  MasterVideoStatus,
-} from '../record/master-video.js'
+import type { EncodingOptions, JobError, MasterVideo, MasterVideoStatus } from '../record/master-video.js'
 import {
   applyTransition,
   canTransition,
@@ -44,12 +38,13 @@ export interface TransitionRequest<E extends TransitionEvent = TransitionEvent> 
  * ```
  */
 export const transitionRequests = {
-  complete(
-    lease: Lease,
-    result: { output: MasterVideoOutput; thumbnailKey: string | null },
-  ): TransitionRequest<'complete'> {
+  complete(lease: Lease, result: TransitionData['complete']): TransitionRequest<'complete'> {
     const data = structuredClone(result)
     return { id: lease.id, lease, event: 'complete', data: () => data }
+  },
+  checkpoint(lease: Lease, result: TransitionData['checkpoint']): TransitionRequest<'checkpoint'> {
+    const data = structuredClone(result)
+    return { id: lease.id, lease, event: 'checkpoint', data: () => data }
   },
   fail(
     lease: Lease,
@@ -85,7 +80,10 @@ export const transitionRequests = {
 }
 
 /** The methods of {@link Repository} that change a status by a transition. */
-export type TransitionMethods = Pick<Repository, 'complete' | 'fail' | 'release' | 'retry' | 'cancel'>
+export type TransitionMethods = Pick<
+  Repository,
+  'complete' | 'checkpoint' | 'fail' | 'release' | 'retry' | 'cancel'
+>
 
 /**
  * Every status-changing method of {@link Repository}, built on one function
@@ -99,7 +97,7 @@ export type TransitionMethods = Pick<Repository, 'complete' | 'fail' | 'release'
  * import { transitionMethods, type TransitionRequest } from '@mastervideo/core/adapter'
  *
  * declare function runTransition(request: TransitionRequest): Promise<MasterVideo>
- * declare const rest: Omit<Repository, 'complete' | 'fail' | 'release' | 'retry' | 'cancel'>
+ * declare const rest: Omit<Repository, 'complete' | 'checkpoint' | 'fail' | 'release' | 'retry' | 'cancel'>
  * const repository: Repository = { ...rest, ...transitionMethods(runTransition) }
  * ```
  */
@@ -108,6 +106,7 @@ export function transitionMethods(
 ): TransitionMethods {
   return {
     complete: (lease, result) => run(transitionRequests.complete(lease, result)),
+    checkpoint: (lease, result) => run(transitionRequests.checkpoint(lease, result)),
     fail: (lease, error, options) => run(transitionRequests.fail(lease, error, options)),
     release: (lease) => run(transitionRequests.release(lease)),
     retry: (id, options) => run(transitionRequests.retry(id, options)),
@@ -184,9 +183,12 @@ export function transitionWrite<E extends TransitionEvent>(
  * a timeout fired), so the repository returns the stored record instead of
  * guessing "did not commit" and refusing its own write as `LEASE_LOST`.
  *
- * - `complete`: the job is `completed` and its output names this request's
- *   key. Output keys are unique to one attempt, so that write is this one,
- *   whoever sent it last.
+ * - `complete`: the job is `completed` and names this request's keys (the
+ *   output's, and the HLS master playlist's or first rendition's when it
+ *   made a ladder). Those keys are unique to one attempt, so that write is
+ *   this one, whoever sent it last.
+ * - `checkpoint`: the job is still `processing` under this request's lease
+ *   and its output names this request's key.
  * - any other lease-fenced write: the row carries exactly the `planned`
  *   record of the lost write (status, `updatedAt` to the millisecond of the
  *   database time it was planned at, attempts, error code and lease token).
@@ -210,8 +212,15 @@ export function transitionLanded(
 ): current is MasterVideo {
   if (!current || !request.lease) return false
   if (request.event === 'complete') {
-    const { output } = (request as TransitionRequest<'complete'>).data(current.updatedAt)
-    return current.status === 'completed' && current.output?.key === output.key
+    return completionLanded((request as TransitionRequest<'complete'>).data(current.updatedAt), current)
+  }
+  if (request.event === 'checkpoint') {
+    const { output } = (request as TransitionRequest<'checkpoint'>).data(current.updatedAt)
+    return (
+      current.status === 'processing' &&
+      current.leaseToken === request.lease.token &&
+      current.output?.key === output.key
+    )
   }
   if (!planned) return false
   return (
@@ -220,5 +229,31 @@ export function transitionLanded(
     current.attempts === planned.attempts &&
     (current.error?.code ?? null) === (planned.error?.code ?? null) &&
     current.leaseToken === planned.leaseToken
+  )
+}
+
+/**
+ * Whether `current` is completed with exactly the files of `result`: the
+ * same output key and, when `result` made a ladder, the same HLS master
+ * playlist and first rendition. A checkpointed master keeps its key across
+ * attempts, so the output key alone does not tell one attempt's completion
+ * from another's; the ladder's keys, unique to one attempt, do.
+ *
+ * @example
+ * ```ts
+ * import { completionLanded } from '@mastervideo/core/adapter'
+ * import type { MasterVideo, MasterVideoOutput } from '@mastervideo/core'
+ *
+ * declare const current: MasterVideo
+ * declare const output: MasterVideoOutput
+ * if (completionLanded({ output, thumbnailKey: null }, current)) console.log('already completed by this write')
+ * ```
+ */
+export function completionLanded(result: TransitionData['complete'], current: MasterVideo): boolean {
+  if (current.status !== 'completed' || current.output?.key !== result.output.key) return false
+  const firstKey = (renditions: { key: string }[] | undefined) => renditions?.[0]?.key ?? null
+  return (
+    (current.hls?.masterKey ?? null) === (result.hls?.masterKey ?? null) &&
+    firstKey(current.renditions) === firstKey(result.renditions)
   )
 }

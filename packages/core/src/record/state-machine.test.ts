@@ -15,6 +15,7 @@ import {
 const expected: Record<TransitionEvent, Partial<Record<MasterVideoStatus, MasterVideoStatus>>> = {
   claim: { created: 'processing' },
   complete: { processing: 'completed' },
+  checkpoint: { processing: 'processing' },
   requeue: { processing: 'created' },
   fail: { processing: 'failed' },
   cancel: { created: 'canceled', processing: 'canceled' },
@@ -86,6 +87,39 @@ describe('state machine', () => {
       attempts: 0,
       error: null,
       output: null,
+    })
+  })
+
+  it('checkpoint names the master and keeps the lease, progress and attempts', () => {
+    const running = record('processing')
+    const output = { key: 'm.mp4', size: 1, durationSec: 1, width: 2, height: 2, strategy: 'copy' as const }
+    const next = applyTransition(running, 'checkpoint', { output, thumbnailKey: 'm.jpg' }, new Date())
+    expect(next).toMatchObject({
+      status: 'processing',
+      output,
+      thumbnailKey: 'm.jpg',
+      leaseToken: 't',
+      progress: 0.5,
+      attempts: 2,
+    })
+    // A requeue keeps it for the next attempt; so does a manual retry without new options.
+    const back = applyTransition(
+      next,
+      'requeue',
+      { runAt: new Date(), error: null, refundAttempt: false },
+      new Date(),
+    )
+    expect(back.output).toEqual(output)
+    const failed = applyTransition(
+      next,
+      'fail',
+      { error: { code: 'TRANSCODE_FAILED', message: 'x' } },
+      new Date(),
+    )
+    expect(applyTransition(failed, 'retry', {}, new Date())).toMatchObject({ output, thumbnailKey: 'm.jpg' })
+    expect(applyTransition(failed, 'retry', { encoding: { crf: 20 } }, new Date())).toMatchObject({
+      output: null,
+      thumbnailKey: null,
     })
   })
 

@@ -1,11 +1,14 @@
 import { IllegalTransitionError } from '../errors.js'
 import type {
   EncodingOptions,
+  HlsOutput,
   JobError,
   MasterVideo,
   MasterVideoOutput,
   MasterVideoStatus,
   NewMasterVideo,
+  RenditionOutput,
+  SkippedRendition,
 } from './master-video.js'
 
 /**
@@ -21,6 +24,11 @@ export const TRANSITIONS = {
   claim: { from: ['created'], to: 'processing' },
   /** Output written and renamed into place. */
   complete: { from: ['processing'], to: 'completed' },
+  /**
+   * The master is committed but the job goes on (its renditions): the record
+   * names the master under the same lease, so a later attempt starts from it.
+   */
+  checkpoint: { from: ['processing'], to: 'processing' },
   /** Retryable failure with attempts left, an expired lease, or a graceful release. */
   requeue: { from: ['processing'], to: 'created' },
   /** Non-retryable error, or attempts used up. */
@@ -64,11 +72,22 @@ export function transition(from: MasterVideoStatus, event: TransitionEvent, id?:
 /** The facts each event writes besides the status. */
 export interface TransitionData {
   claim: { workerId: string; leaseToken: string; leaseMs: number }
-  complete: { output: MasterVideoOutput; thumbnailKey: string | null }
+  /** The renditions and HLS ladder, when the job asked for them; absent ones are stored empty. */
+  complete: {
+    output: MasterVideoOutput
+    thumbnailKey: string | null
+    renditions?: RenditionOutput[]
+    skippedRenditions?: SkippedRendition[]
+    hls?: HlsOutput | null
+  }
+  checkpoint: { output: MasterVideoOutput; thumbnailKey: string | null }
   requeue: { runAt: Date; error: JobError | null; refundAttempt: boolean }
   fail: { error: JobError }
   cancel: Record<string, never>
-  /** `encoding`, when given, replaces the job's encoding options for the next attempts. */
+  /**
+   * `encoding`, when given, replaces the job's encoding options for the next
+   * attempts and drops a checkpointed master; without it the master is kept.
+   */
   retry: { encoding?: EncodingOptions }
 }
 
@@ -111,8 +130,16 @@ export function applyTransition<E extends TransitionEvent>(
         error: null,
         output: d.output,
         thumbnailKey: d.thumbnailKey,
+        renditions: d.renditions ?? [],
+        skippedRenditions: d.skippedRenditions ?? [],
+        hls: d.hls ?? null,
         completedAt: now,
       }
+    }
+    case 'checkpoint': {
+      // The lease and progress stay: the attempt goes on under the same claim.
+      const d = data as TransitionData['checkpoint']
+      return { ...base, output: d.output, thumbnailKey: d.thumbnailKey }
     }
     case 'requeue': {
       const d = data as TransitionData['requeue']
@@ -133,6 +160,9 @@ export function applyTransition<E extends TransitionEvent>(
       return { ...base, ...noLease, error: { code: 'CANCELED', message: 'Canceled on request' } }
     case 'retry': {
       const d = data as TransitionData['retry']
+      // A checkpointed master (see `checkpoint`) is kept unless the encoding
+      // options change: the new attempts start from it instead of redoing it.
+      const keep = !d.encoding && record.output !== null
       return {
         ...base,
         ...noLease,
@@ -140,8 +170,8 @@ export function applyTransition<E extends TransitionEvent>(
         attempts: 0,
         progress: 0,
         error: null,
-        output: null,
-        thumbnailKey: null,
+        output: keep ? record.output : null,
+        thumbnailKey: keep ? record.thumbnailKey : null,
         renditions: [],
         skippedRenditions: [],
         hls: null,

@@ -1,5 +1,13 @@
 import { ValidationError } from '../errors.js'
-import type { ConcatStrategy, EncodingOptions, MasterVideoStatus, Shot, ShotInput } from './master-video.js'
+import type {
+  ConcatStrategy,
+  EncodingOptions,
+  HlsOptions,
+  MasterVideoStatus,
+  RenditionSpec,
+  Shot,
+  ShotInput,
+} from './master-video.js'
 import { CONCAT_STRATEGIES, STATUSES } from './master-video.js'
 
 /** Limits `create()` enforces on its input. */
@@ -10,7 +18,16 @@ export const LIMITS = {
   maxAssetIdLength: 1024,
   maxIdempotencyKeyLength: 255,
   maxAttempts: 20,
+  maxRenditions: 8,
+  maxRenditionNameLength: 32,
+  minRenditionHeight: 32,
+  maxRenditionHeight: 4320,
+  minSegmentSec: 1,
+  maxSegmentSec: 30,
 } as const
+
+/** A rendition name: lower-case letters, digits, `_` and `-`, so it is safe in store keys and URLs. */
+const RENDITION_NAME = /^[a-z0-9_-]+$/
 
 /** x264's presets, slowest last. */
 export const X264_PRESETS = [
@@ -97,7 +114,7 @@ export function validateEncoding(value: unknown): EncodingOptions {
   if (value === undefined || value === null) return {}
   if (typeof value !== 'object' || Array.isArray(value)) fail('encoding must be an object', 'encoding')
   const input = value as Record<string, unknown>
-  const known = new Set(['strategy', 'preset', 'crf', 'width', 'height', 'fps'])
+  const known = new Set(['strategy', 'preset', 'crf', 'width', 'height', 'fps', 'renditions', 'hls'])
   for (const key of Object.keys(input)) {
     if (!known.has(key)) fail(`encoding.${key} is not a known option`, `encoding.${key}`)
   }
@@ -131,7 +148,112 @@ export function validateEncoding(value: unknown): EncodingOptions {
     }
     out.fps = input.fps
   }
+  const renditions = validateRenditions(input.renditions)
+  if (renditions) out.renditions = renditions
+  const hls = validateHls(input.hls)
+  if (hls) out.hls = hls
+  // `hls` without renditions is checked on the merged options (validateLadder).
   return out
+}
+
+function validateRendition(value: unknown, index: number, seen: Set<string>): RenditionSpec {
+  const field = `encoding.renditions[${index}]`
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail(`${field} must be an object like { name: '720p', height: 720 }`, field)
+  }
+  const input = value as Record<string, unknown>
+  for (const key of Object.keys(input)) {
+    if (!['name', 'height', 'crf'].includes(key))
+      fail(`${field}.${key} is not a known option`, `${field}.${key}`)
+  }
+  const { name, height, crf } = input
+  if (typeof name !== 'string' || name.length > LIMITS.maxRenditionNameLength || !RENDITION_NAME.test(name)) {
+    fail(
+      `${field}.name must be 1 to ${LIMITS.maxRenditionNameLength} characters of a-z, 0-9, _ and -`,
+      `${field}.name`,
+    )
+  }
+  if (seen.has(name)) fail(`${field}.name ${JSON.stringify(name)} is used twice`, `${field}.name`)
+  seen.add(name)
+  const { minRenditionHeight: min, maxRenditionHeight: max } = LIMITS
+  if (typeof height !== 'number' || !Number.isInteger(height) || height < min || height > max) {
+    fail(`${field}.height must be an integer between ${min} and ${max}`, `${field}.height`)
+  }
+  if (height % 2 !== 0) fail(`${field}.height must be even (yuv420p needs it)`, `${field}.height`)
+  const out: RenditionSpec = { name, height }
+  if (crf !== undefined) {
+    if (typeof crf !== 'number' || !Number.isInteger(crf) || crf < 0 || crf > 51) {
+      fail(`${field}.crf must be an integer between 0 and 51`, `${field}.crf`)
+    }
+    out.crf = crf
+  }
+  return out
+}
+
+/**
+ * `renditions`: up to {@link LIMITS}`.maxRenditions` of `{ name, height, crf? }`,
+ * names unique and made of `a-z0-9_-` (they become parts of store keys and
+ * URLs), heights even. An empty list or `undefined` is no rendition.
+ *
+ * @example
+ * ```ts
+ * import { validateRenditions } from '@mastervideo/core'
+ *
+ * validateRenditions([{ name: '720p', height: 720 }, { name: '480p', height: 480, crf: 26 }])
+ * ```
+ */
+export function validateRenditions(value: unknown): RenditionSpec[] | undefined {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value)) fail('encoding.renditions must be an array', 'encoding.renditions')
+  if (value.length > LIMITS.maxRenditions) {
+    fail(`encoding.renditions must hold at most ${LIMITS.maxRenditions} renditions`, 'encoding.renditions')
+  }
+  const seen = new Set<string>()
+  const out = value.map((item, index) => validateRendition(item, index, seen))
+  return out.length > 0 ? out : undefined
+}
+
+/**
+ * `hls`: `true`, `false` (none) or `{ segmentSec }` with a segment length of
+ * {@link LIMITS}`.minSegmentSec` to `maxSegmentSec` seconds.
+ */
+export function validateHls(value: unknown): true | HlsOptions | undefined {
+  if (value === undefined || value === null || value === false) return undefined
+  if (value === true) return true
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    fail('encoding.hls must be true, false or { segmentSec }', 'encoding.hls')
+  }
+  const input = value as Record<string, unknown>
+  for (const key of Object.keys(input)) {
+    if (key !== 'segmentSec') fail(`encoding.hls.${key} is not a known option`, `encoding.hls.${key}`)
+  }
+  const { segmentSec } = input
+  if (segmentSec === undefined) return {}
+  const { minSegmentSec: min, maxSegmentSec: max } = LIMITS
+  if (
+    typeof segmentSec !== 'number' ||
+    !Number.isFinite(segmentSec) ||
+    segmentSec < min ||
+    segmentSec > max
+  ) {
+    fail(
+      `encoding.hls.segmentSec must be a number of seconds from ${min} to ${max}`,
+      'encoding.hls.segmentSec',
+    )
+  }
+  return { segmentSec }
+}
+
+/**
+ * Checks what `renditions` and `hls` ask of each other, on the options as
+ * they will be stored (a job's own over the service's defaults): an HLS
+ * ladder streams the renditions, so it needs at least one.
+ */
+export function validateLadder(encoding: EncodingOptions): EncodingOptions {
+  if (encoding.hls && !encoding.renditions?.length) {
+    fail('encoding.hls needs at least one rendition to stream (encoding.renditions)', 'encoding.hls')
+  }
+  return encoding
 }
 
 /** The display name: trimmed of surrounding spaces, non-empty, no control characters but tab. */

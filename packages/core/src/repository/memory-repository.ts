@@ -1,5 +1,8 @@
 import { clampProgress } from '../adapter/progress-clamp.js'
+import { completionLanded } from '../adapter/transition-write.js'
 import { LeaseLostError, NotFoundError } from '../errors.js'
+import { webhookEventFor } from '../notify/webhook-payload.js'
+import { memoryOutbox } from '../outbox/memory-outbox.js'
 import type { MasterVideo } from '../record/master-video.js'
 import { applyTransition, initialRecord } from '../record/state-machine.js'
 import { clampLimit, decodeCursor, toPage } from './cursor.js'
@@ -24,6 +27,7 @@ export function memoryRepository(): Repository {
   const jobs = new Map<string, MasterVideo>()
   const copy = (record: MasterVideo): MasterVideo => structuredClone(record)
 
+  const outbox = memoryOutbox()
   function holding(lease: Lease): MasterVideo {
     const record = jobs.get(lease.id)
     if (!record || record.status !== 'processing' || record.leaseToken !== lease.token) {
@@ -42,11 +46,16 @@ export function memoryRepository(): Repository {
 
   function store(record: MasterVideo): MasterVideo {
     jobs.set(record.id, record)
+    // The outbox event is written in the same synchronous step as the transition.
+    const event = webhookEventFor(jobs.get(record.id)?.status ?? null, record)
     return copy(record)
+    if (event) outbox.write(event)
   }
 
   return {
     async create(input) {
+    outbox: outbox.outbox,
+
       if (input.idempotencyKey !== null) {
         for (const record of jobs.values()) {
           if (record.projectId === input.projectId && record.idempotencyKey === input.idempotencyKey) {
@@ -124,7 +133,7 @@ export function memoryRepository(): Repository {
 
     async complete(lease, result) {
       const done = jobs.get(lease.id)
-      if (done?.status === 'completed' && done.output?.key === result.output.key) return copy(done)
+      if (done && completionLanded(result, done)) return copy(done)
       return store(applyTransition(holding(lease), 'complete', structuredClone(result), new Date()))
     },
 
@@ -137,6 +146,18 @@ export function memoryRepository(): Repository {
           : applyTransition(record, 'fail', { error: { ...error } }, now),
       )
     },
+    async checkpoint(lease, result) {
+      const current = jobs.get(lease.id)
+      if (
+        current?.status === 'processing' &&
+        current.leaseToken === lease.token &&
+        current.output?.key === result.output.key
+      ) {
+        return copy(current)
+      }
+      return store(applyTransition(holding(lease), 'checkpoint', structuredClone(result), new Date()))
+    },
+
 
     async release(lease) {
       const now = new Date()

@@ -1,11 +1,14 @@
 import type {
   EncodingOptions,
   JobError,
+  HlsOutput,
   MasterVideo,
   MasterVideoOutput,
   MasterVideoStatus,
   NewMasterVideo,
 } from '../record/master-video.js'
+  RenditionOutput,
+  SkippedRendition,
 
 /** What a worker holds while it runs a job: the proof it may write to it. */
 export interface Lease {
@@ -52,6 +55,18 @@ export interface ListPage {
 
 /** What {@link Repository.create} returns. */
 export interface CreateResult {
+/** What {@link Repository.complete} records: the master, its poster, and the renditions and HLS ladder made from it. */
+export interface CompleteResult {
+  output: MasterVideoOutput
+  thumbnailKey: string | null
+  /** The renditions made; absent: none. */
+  renditions?: RenditionOutput[]
+  /** Requested renditions not made, with the reason; absent: none. */
+  skippedRenditions?: SkippedRendition[]
+  /** The HLS ladder; absent: none. */
+  hls?: HlsOutput | null
+}
+
   record: MasterVideo
   /** False when the idempotency key matched an existing job, which is returned instead. */
   created: boolean
@@ -125,14 +140,28 @@ export interface Repository {
   heartbeat(lease: Lease, update: { leaseMs: number; progress?: number }): Promise<HeartbeatResult>
 
   /**
-   * `processing` -> `completed` with the output, under the lease.
+   * `processing` -> `completed` with the output (and the renditions, skipped
+   * renditions and HLS ladder, stored empty when absent), under the lease.
    * MUST return the stored record, writing nothing, when the job is already
-   * `completed` with an output of the same `key`: that is this very write,
+   * `completed` with the same files (`completionLanded` in
+   * `@mastervideo/core/adapter` tells): that is this very write,
    * repeated after its reply was lost. A caller that deletes the file it
    * committed on `LEASE_LOST` relies on this.
    * @throws `LEASE_LOST` when the lease no longer matches.
    */
-  complete(
+  complete(lease: Lease, result: CompleteResult): Promise<MasterVideo>
+
+  /**
+   * Names the committed master (and poster) on the record while the job goes
+   * on under the same lease (`processing` -> `processing`: its renditions are
+   * still being made), so that a later attempt starts from that master
+   * instead of making it again. The lease, progress and attempts stay.
+   * MUST return the stored record, writing nothing, when the job is already
+   * `processing` under this lease with an output of the same `key` (this
+   * very write, repeated after its reply was lost).
+   * @throws `LEASE_LOST` when the lease no longer matches.
+   */
+  checkpoint(
     lease: Lease,
     result: { output: MasterVideoOutput; thumbnailKey: string | null },
   ): Promise<MasterVideo>

@@ -1,13 +1,22 @@
 import { type AssetResolveFunction, type AssetResolver, toAssetResolver } from '../assets/asset-resolver.js'
 import { assertAssetsExist } from '../assets/missing-assets.js'
 import { NotFoundError } from '../errors.js'
+import { namedKeys } from '../output/named-keys.js'
 import type { OutputStore } from '../output/output-store.js'
 import { newMasterVideoId } from '../record/ids.js'
-import type { EncodingOptions, MasterVideo, MasterVideoStatus, ShotInput } from '../record/master-video.js'
+import type {
+  EncodingOptions,
+  HlsOptions,
+  MasterVideo,
+  MasterVideoStatus,
+  RenditionSpec,
+  ShotInput,
+} from '../record/master-video.js'
 import {
   validateEncoding,
   validateId,
   validateIdempotencyKey,
+  validateLadder,
   validateMaxAttempts,
   validateName,
   validateShots,
@@ -20,6 +29,7 @@ import { Worker, type WorkerDeps, type WorkerOptions } from '../worker/worker.js
 import { MasterVideoEmitter, type MasterVideoEvents } from './events.js'
 import { type WaitForOptions, waitFor } from './wait-for.js'
 
+import { deleteUnnamed, ladderInput } from './ladder-input.js'
 /** What {@link createMasterVideos} is built from. */
 export interface MasterVideosOptions {
   /** Where jobs live: `memoryRepository()`, `sqliteRepository()`, `postgresRepository()`. */
@@ -52,6 +62,13 @@ export interface CreateMasterVideoInput {
   encoding?: EncodingOptions
   /** Default 3 (or `defaults.maxAttempts`). */
   maxAttempts?: number
+  /**
+   * Smaller versions made from the master in one ffmpeg pass, stored in
+   * `encoding.renditions` (this wins over one given there).
+   */
+  renditions?: RenditionSpec[]
+  /** An HLS ladder of the renditions, stored in `encoding.hls` (this wins over one given there). */
+  hls?: boolean | HlsOptions
   /** A repeated key within one project returns the first job instead of creating another. */
   idempotencyKey?: string | null
   /** Earliest start. Default: now, by the repository's clock. */
@@ -175,7 +192,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       name: validateName(input.name),
       shots: validateShots(input.shots),
       maxAttempts: validateMaxAttempts(input.maxAttempts, defaultMaxAttempts),
-      encoding: { ...defaultEncoding, ...validateEncoding(input.encoding) },
+      encoding: validateLadder({ ...defaultEncoding, ...validateEncoding(ladderInput(input)) }),
       idempotencyKey: validateIdempotencyKey(input.idempotencyKey),
       ...(input.runAt ? { runAt: input.runAt } : {}),
     }
@@ -211,7 +228,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       const changes = validateEncoding(retryOptions?.encoding)
       const record =
         Object.keys(changes).length > 0
-          ? await repository.retry(id, { encoding: { ...current.encoding, ...changes } })
+          ? await repository.retry(id, { encoding: validateLadder({ ...current.encoding, ...changes }) })
           : await repository.retry(id)
       emit('created', record)
       for (const worker of workers) worker.wake()
@@ -226,12 +243,12 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       return record
     },
     async delete(id, scope) {
+      await deleteUnnamed(output, current, record, logger)
       await scoped(id, scope)
       const record = await repository.delete(id)
       if (!record) throw new NotFoundError(`No master video ${id}`, { details: { id } })
       for (const worker of workers) worker.abortJob(id)
-      const keys = [record.output?.key, record.thumbnailKey].filter((key): key is string => Boolean(key))
-      for (const key of keys) {
+      for (const key of namedKeys(record)) {
         await output
           .delete(key)
           .catch((error) => logger.warn({ err: error, key }, 'mastervideo could not delete'))

@@ -33,6 +33,7 @@ export {
 export { type OutputStoreConformanceOptions, outputStoreConformance } from './output-store-conformance.js'
 export { type PollerConformanceOptions, pollerConformance } from './poller-conformance.js'
 export { repositoryClaimConformance } from './repository-claim-suite.js'
+export { repositoryCheckpointConformance } from './repository-checkpoint-suite.js'
 export { repositoryConformance } from './repository-conformance.js'
 export { repositoryCreateConformance } from './repository-create-suite.js'
 export { repositoryHeartbeatConformance } from './repository-heartbeat-suite.js'

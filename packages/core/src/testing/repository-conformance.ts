@@ -1,3 +1,4 @@
+import { repositoryCheckpointConformance } from './repository-checkpoint-suite.js'
 import { repositoryClaimConformance } from './repository-claim-suite.js'
 import { repositoryCreateConformance } from './repository-create-suite.js'
 import { repositoryHeartbeatConformance } from './repository-heartbeat-suite.js'
@@ -14,7 +15,8 @@ export { type InspectedRecord, newJob, type RepositoryConformanceOptions } from 
  * obligation of the interface, one suite per concern: create (and
  * idempotency), round trip (strings, dates, copies), list (newest-first
  * pagination), claim (exactly once under concurrency, lease expiry and
- * fencing), heartbeat, and transitions (each write and each refusal). Each
+ * fencing), heartbeat, transitions (each write and each refusal), and the
+ * checkpoint and renditions of a job with a ladder. Each
  * suite is exported on its own too (`repositoryClaimConformance`, ...), to
  * run one while working on it. Run it from the adapter's own test file.
  *
@@ -33,4 +35,5 @@ export function repositoryConformance(options: RepositoryConformanceOptions): vo
   repositoryClaimConformance(options)
   repositoryHeartbeatConformance(options)
   repositoryTransitionConformance(options)
+  repositoryCheckpointConformance(options)
 }

@@ -1,4 +1,11 @@
-import type { AppliedStrategy, ConcatStrategy, EncodingOptions } from '../record/master-video.js'
+import type {
+  AppliedStrategy,
+  ConcatStrategy,
+  EncodingOptions,
+  HlsOptions,
+  RenditionSpec,
+  SkippedRendition,
+} from '../record/master-video.js'
 
 /** One stream of a probed file. Fields a stream does not have are absent. */
 export interface MediaStreamInfo {
@@ -98,6 +105,84 @@ export interface ThumbnailOptions {
   signal?: AbortSignal
 }
 
+/** Arguments of {@link Transcoder.ladder}. */
+export interface LadderRequest {
+  /** The master video, a local file. */
+  input: string
+  /** An existing, empty local folder: every file of the ladder is written in it, named by its key. */
+  directory: string
+  /**
+   * The start of every file name (`<job id>_<ms>`): renditions are
+   * `<prefix>_<name>.mp4`, the HLS files `<prefix>_hls.m3u8`,
+   * `<prefix>_hls_<name>.m3u8`, `<prefix>_hls_<name>_init.mp4` and
+   * `<prefix>_hls_<name>_<5 digits>.m4s` (see `ladderKeys`).
+   */
+  prefix: string
+  /** At least one; names are unique. */
+  renditions: RenditionSpec[]
+  /** Also write an HLS ladder (CMAF segments) of the renditions made, in the same pass; `true` uses 4 s segments. */
+  hls?: boolean | HlsOptions | null
+  /** x264 preset and the CRF a rendition without its own uses. */
+  profile?: { preset?: string; crf?: number }
+  /** Aborting it MUST stop the work, as for {@link Transcoder.concat}. */
+  signal?: AbortSignal
+  /** Called with the done fraction, 0..1. */
+  onProgress?: (fraction: number) => void
+}
+
+/** One file a ladder wrote, in {@link LadderRequest.directory}. */
+export interface LadderFile {
+  /** Its name in the directory, which is also its store key. */
+  key: string
+  /** The local path (`directory` joined with `key`). */
+  path: string
+  /** Bytes. */
+  size: number
+  /** `video/mp4`, `application/vnd.apple.mpegurl` or `video/iso.segment`. */
+  contentType: string
+}
+
+/** One rendition a ladder made. */
+export interface LadderRendition {
+  name: string
+  /** The MP4 file's key. */
+  key: string
+  size: number
+  width: number
+  height: number
+  /** Average bits per second of the file. */
+  bitrate: number
+  durationSec: number
+}
+
+/** One variant stream of the ladder's HLS output. */
+export interface LadderVariant {
+  name: string
+  playlistKey: string
+  initKey: string
+  segmentKeys: string[]
+  width: number
+  height: number
+  /** Peak bits per second over the segments (`BANDWIDTH`). */
+  bandwidth: number
+  /** Average bits per second (`AVERAGE-BANDWIDTH`). */
+  averageBandwidth: number
+  /** RFC 6381 codecs (`avc1.64001f,mp4a.40.2`). */
+  codecs: string
+}
+
+/** What {@link Transcoder.ladder} made. */
+export interface LadderResult {
+  /** The renditions made, in the order asked. */
+  renditions: LadderRendition[]
+  /** Those not made (a rendition taller than the master is never upscaled), with the reason. */
+  skipped: SkippedRendition[]
+  /** The HLS ladder, when asked for and at least one rendition was made. */
+  hls: { masterKey: string; segmentSec: number; variants: LadderVariant[] } | null
+  /** Every file written, playlists last (a reader that finds a playlist finds what it names). */
+  files: LadderFile[]
+}
+
 /**
  * Turns clips into one video. `ffmpegTranscoder()` from
  * `@mastervideo/adapter-ffmpeg` is the real one; `transcoderConformance()`
@@ -121,6 +206,17 @@ export interface Transcoder {
   concat(request: ConcatRequest): Promise<ConcatResult>
   /** Writes a JPEG poster frame of `input` to `output`. */
   thumbnail(input: string, output: string, options?: ThumbnailOptions): Promise<void>
+  /**
+   * Encodes smaller versions of `request.input`, and with `hls` their CMAF
+   * segments and playlists, into `request.directory`. Transcoders that cannot
+   * omit it; a job asking for renditions then fails with `VALIDATION`.
+   *
+   * An implementation MUST NOT upscale (a rendition taller than the input is
+   * skipped with its reason), MUST write only in `request.directory` and, on
+   * any failure or abort, leave nothing there; it follows the abort,
+   * progress and error rules of `concat`.
+   */
+  ladder?(request: LadderRequest): Promise<LadderResult>
   /**
    * Removes the scratch files a crashed run of this transcoder left behind
    * (temporary folders, lists), last changed more than `olderThanMs` ago, and

@@ -1,9 +1,12 @@
 import type { AssetResolver } from '../assets/asset-resolver.js'
+import { namedKeys } from '../output/named-keys.js'
 import type { OutputStore, PendingFile } from '../output/output-store.js'
 import { type MasterVideo, type MasterVideoOutput, OUTPUT_CONTENT_TYPES } from '../record/master-video.js'
+import type { CompleteResult } from '../repository/repository.js'
 import { throwIfAborted } from '../support/abort.js'
 import type { Logger } from '../support/logger.js'
 import { type ConcatInput, POSTER_DEFAULTS, type Transcoder } from '../transcoder/transcoder.js'
+import { masterShare, runLadder, wantsLadder } from './run-ladder.js'
 
 /** What {@link runJob} needs. */
 export interface RunJobContext {
@@ -15,7 +18,13 @@ export interface RunJobContext {
   signal: AbortSignal
   onProgress: (fraction: number) => void
   /** Records the outcome under the lease; throws `LEASE_LOST` if the job is no longer ours. */
-  complete: (outcome: { output: MasterVideoOutput; thumbnailKey: string | null }) => Promise<MasterVideo>
+  complete: (outcome: CompleteResult) => Promise<MasterVideo>
+  /**
+   * Names the committed master on the record under the lease while the job
+   * goes on to its renditions (`repository.checkpoint`); throws `LEASE_LOST`
+   * if the job is no longer ours. Needed only by jobs that ask for renditions.
+   */
+  checkpoint?: (outcome: { output: MasterVideoOutput; thumbnailKey: string | null }) => Promise<MasterVideo>
   /**
    * Reads the job as stored now (`repository.get`). After `complete` throws,
    * this is how the attempt learns whether its files are named by the record;
@@ -38,14 +47,16 @@ const READ_AGAIN_MS = [0, 1000, 3000]
 async function ownerOf(
   read: RunJobContext['read'],
   key: string,
+  landed: (record: MasterVideo) => boolean,
 ): Promise<{ kind: 'named'; record: MasterVideo } | { kind: 'unnamed' | 'unknown' }> {
   if (!read) return { kind: 'unknown' }
   for (const pause of READ_AGAIN_MS) {
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause))
     try {
       const record = await read()
-      if (record?.status === 'completed' && record.output?.key === key) return { kind: 'named', record }
-      return { kind: 'unnamed' }
+      if (record && landed(record)) return { kind: 'named', record }
+      // Named in another state (checkpointed, then canceled): not ours to delete.
+      return record && namedKeys(record).has(key) ? { kind: 'unknown' } : { kind: 'unnamed' }
     } catch {
       // The database is still unreachable: try again, then give up keeping the files.
     }
@@ -76,6 +87,10 @@ export function outputKeys(id: string, now = Date.now()): { video: string; thumb
  */
 export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
   const { record, transcoder, assets, output, signal, logger } = ctx
+  const ladder = wantsLadder(record)
+  // A master an earlier attempt committed and checkpointed is not made again.
+  if (ladder && record.output) return runLadder({ ...ctx, record })
+  const share = ladder ? masterShare(record.encoding) : 1
   const inputs: ConcatInput[] = []
   for (const shot of record.shots) {
     throwIfAborted(signal)
@@ -88,6 +103,7 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
   const video = await output.prepare(keys.video)
   let poster: PendingFile | null = null
   let committed: string[] = []
+  let checkpointed: MasterVideo | null = null
   try {
     const { strategy, ...profile } = record.encoding
     const result = await transcoder.concat({
@@ -96,7 +112,7 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
       strategy: strategy ?? 'auto',
       profile,
       signal,
-      onProgress: ctx.onProgress,
+      onProgress: ladder ? (fraction) => ctx.onProgress(fraction * share) : ctx.onProgress,
     })
     throwIfAborted(signal)
     logger.debug(
@@ -128,39 +144,58 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
       committed.push(keys.thumbnail)
       thumbnailKey = keys.thumbnail
     }
+    const outcome = {
+      output: {
+        key: keys.video,
+        size: stored.size,
+        durationSec: result.durationSec,
+        width: result.width,
+        height: result.height,
+        strategy: result.strategy,
+        contentType: OUTPUT_CONTENT_TYPES.video,
+      },
+      thumbnailKey,
+    }
+    // With renditions to make, the master is checkpointed, not completed (see run-ladder.ts).
+    const landed = ladder
+      ? (r: MasterVideo) =>
+          r.status === 'processing' && r.leaseToken === record.leaseToken && r.output?.key === keys.video
+      : (r: MasterVideo) => r.status === 'completed' && r.output?.key === keys.video
     try {
-      const done = await ctx.complete({
-        output: {
-          key: keys.video,
-          size: stored.size,
-          durationSec: result.durationSec,
-          width: result.width,
-          height: result.height,
-          strategy: result.strategy,
-          contentType: OUTPUT_CONTENT_TYPES.video,
-        },
-        thumbnailKey,
-      })
-      committed = []
-      return done
+      if (ladder) {
+        if (!ctx.checkpoint) throw new Error('runJob needs checkpoint() for a job with renditions')
+        checkpointed = await ctx.checkpoint(outcome)
+        committed = []
+      } else {
+        const done = await ctx.complete(outcome)
+        committed = []
+        return done
+      }
     } catch (error) {
-      // The complete may have committed even though it threw (a reply lost
+      // The write may have committed even though it threw (a reply lost
       // with the connection): delete the files only once a fresh read proves
       // the record does not name them.
-      const owner = await ownerOf(ctx.read, keys.video)
+      const owner = await ownerOf(ctx.read, keys.video, landed)
       if (owner.kind === 'named') {
         committed = []
-        logger.warn({ err: error, id: record.id }, 'mastervideo complete reported an error but was recorded')
-        return owner.record
+        if (ladder) checkpointed = owner.record
+        else {
+          logger.warn(
+            { err: error, id: record.id },
+            'mastervideo complete reported an error but was recorded',
+          )
+          return owner.record
+        }
+      } else {
+        if (owner.kind === 'unknown') {
+          logger.warn(
+            { err: error, id: record.id, keys: committed },
+            'mastervideo could not learn whether complete landed; keeping its files',
+          )
+          committed = []
+        }
+        throw error
       }
-      if (owner.kind === 'unknown') {
-        logger.warn(
-          { err: error, id: record.id, keys: committed },
-          'mastervideo could not learn whether complete landed; keeping its files',
-        )
-        committed = []
-      }
-      throw error
     }
   } finally {
     await video.discard()
@@ -168,4 +203,5 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
     // Committed but provably not recorded: the files belong to nobody.
     for (const key of committed) await output.delete(key).catch(() => {})
   }
+  return runLadder({ ...ctx, record: checkpointed ?? record })
 }

@@ -377,6 +377,7 @@ export class Worker {
       clearTimeout(timeout)
       await heartbeat.stop()
     }
+        checkpoint: (outcome) => this.bounded('checkpoint', () => repository.checkpoint(lease, outcome)),
     if (failure) await this.applyOutcome(job, failure.thrown)
   }
 
