@@ -30,6 +30,7 @@ export {
   type MultiProcessClaimConformanceOptions,
   multiProcessClaimConformance,
 } from './multi-process-claim-conformance.js'
+export { outboxConformance } from './outbox-suite.js'
 export { type OutputStoreConformanceOptions, outputStoreConformance } from './output-store-conformance.js'
 export { type PollerConformanceOptions, pollerConformance } from './poller-conformance.js'
 export { repositoryClaimConformance } from './repository-claim-suite.js'

@@ -9,6 +9,8 @@ import {
   TimeoutError,
   toMasterVideoError,
 } from '../errors.js'
+import type { WebhookDispatcher } from '../notify/webhook-dispatcher.js'
+import { startWorkerWebhooks, type WorkerWebhookOptions } from '../notify/worker-webhooks.js'
 import type { OutputStore } from '../output/output-store.js'
 import { intervalPoller } from '../poller/interval-poller.js'
 import type { Poller } from '../poller/poller.js'
@@ -83,6 +85,11 @@ export interface WorkerOptions {
   backoff?: BackoffOptions
   /** Overrides the service's logger. */
   logger?: Logger
+  /**
+   * Delivers the repository's webhook outbox from this process while the
+   * worker runs (see `webhookDispatcher`). Needs a repository with `outbox`.
+   */
+  webhooks?: WorkerWebhookOptions
 }
 
 /** What a worker needs from its service. */
@@ -146,6 +153,7 @@ export class Worker {
   private wakeLoop: (() => void) | null = null
   private stopPoller: (() => void) | null = null
   private stopSweeps: (() => void) | null = null
+  private webhooks: WebhookDispatcher | null = null
   private loopDone: Promise<void> = Promise.resolve()
   private stopping: Promise<void> | null = null
 
@@ -202,6 +210,7 @@ export class Worker {
         orphanWindowMs: this.options.orphanWindowMs,
       })
     }
+    this.webhooks = startWorkerWebhooks(this.deps.repository, this.options.webhooks, this.logger)
     this.logger.info({ workerId: this.id, concurrency: this.concurrency }, 'mastervideo worker started')
     return this
   }
@@ -244,6 +253,7 @@ export class Worker {
     const graceEnd = performance.now() + graceMs
     this.stopPoller?.()
     this.stopSweeps?.()
+    void this.webhooks?.stop()
     this.wake()
     // A claim hanging on the database must not hold the stop; if it returns, its job is released.
     await settlesWithin(this.loopDone, graceMs)
