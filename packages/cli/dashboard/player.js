@@ -290,7 +290,7 @@ export function attachPlayer(video, record, { menuContainer, fallbackUrl }) {
 }
 
 /** The rendition heights the create form offers. */
-export const LADDER_HEIGHTS = [720, 480, 360]
+export const LADDER_HEIGHTS = [720, 480, 360, 240]
 
 /**
  * The `renditions` and `hls` the create form asks for (`{}` when no box is

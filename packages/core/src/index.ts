@@ -58,12 +58,12 @@ export {
   ValidationError,
 } from './errors.js'
 export {
-export {
   type WebhookDispatcher,
   type WebhookDispatcherOptions,
   type WebhookEndpoint,
   webhookDispatcher,
 } from './notify/webhook-dispatcher.js'
+export {
   type WebhookEventType,
   type WebhookNotifier,
   type WebhookNotifierOptions,
@@ -77,7 +77,6 @@ export {
   verifyWebhook,
   type WebhookHeaders,
 } from './notify/webhook-signature.js'
-export { localOutputStore } from './output/local-output-store.js'
 export type {
   ClaimedDelivery,
   Outbox,
@@ -87,10 +86,12 @@ export type {
   OutboxDeliveryStatus,
   OutboxListOptions,
 } from './outbox/outbox.js'
+export { localOutputStore } from './output/local-output-store.js'
 export type { ByteRange, OutputStore, PendingFile, StoredFile } from './output/output-store.js'
 export { intervalPoller } from './poller/interval-poller.js'
 export type { Poller } from './poller/poller.js'
 export { newMasterVideoId } from './record/ids.js'
+export { HLS_CONTENT_TYPES, hlsSegmentSec, type LadderKeys, ladderKeys } from './record/ladder-keys.js'
 export {
   type AppliedStrategy,
   CONCAT_STRATEGIES,
@@ -107,7 +108,6 @@ export {
   type NewMasterVideo,
   OUTPUT_CONTENT_TYPES,
   type RenditionOutput,
-export { HLS_CONTENT_TYPES, hlsSegmentSec, type LadderKeys, ladderKeys } from './record/ladder-keys.js'
   type RenditionSpec,
   type Shot,
   type ShotInput,
@@ -129,6 +129,7 @@ export {
 export { memoryRepository } from './repository/memory-repository.js'
 export type {
   ClaimOptions,
+  CompleteResult,
   CreateResult,
   HeartbeatResult,
   Lease,
@@ -145,7 +146,6 @@ export {
 export {
   type CreateMasterVideoInput,
   createMasterVideos,
-  CompleteResult,
   type ListMasterVideosOptions,
   type MasterVideos,
   type MasterVideosOptions,
@@ -159,22 +159,22 @@ export {
   type ConcatInput,
   type ConcatRequest,
   type ConcatResult,
+  type LadderFile,
+  type LadderRendition,
+  type LadderRequest,
+  type LadderResult,
+  type LadderVariant,
   type MediaStreamInfo,
   POSTER_DEFAULTS,
   type ProbeResult,
   type ThumbnailOptions,
   type Transcoder,
 } from './transcoder/transcoder.js'
-export { type SweepReport, sweepLeftovers } from './worker/sweep-leftovers.js'
-export { Worker, type WorkerOptions } from './worker/worker.js'
 export {
   type OrphanSweepOptions,
   orphanVerdict,
   parseOutputKey,
   sweepOrphanOutputs,
 } from './worker/orphan-outputs.js'
-  type LadderFile,
-  type LadderRendition,
-  type LadderRequest,
-  type LadderResult,
-  type LadderVariant,
+export { type SweepReport, sweepLeftovers } from './worker/sweep-leftovers.js'
+export { Worker, type WorkerOptions } from './worker/worker.js'

@@ -19,6 +19,29 @@ const shotSchema = z.union([
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 
+/** One rendition a job asks for (`{ name: '720p', height: 720, crf?: 26 }`); core checks the rest. */
+const renditionsSchema = z
+  .array(
+    z.strictObject({
+      name: z
+        .string()
+        .min(1)
+        .max(LIMITS.maxRenditionNameLength)
+        .regex(/^[a-z0-9_-]+$/, 'use a-z, 0-9, _ and -'),
+      height: z.number().int().min(LIMITS.minRenditionHeight).max(LIMITS.maxRenditionHeight),
+      crf: z.number().int().min(0).max(51).optional(),
+    }),
+  )
+  .max(LIMITS.maxRenditions)
+
+/** `true`, `false`, or `{ segmentSec }`. */
+const hlsSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    segmentSec: z.number().min(LIMITS.minSegmentSec).max(LIMITS.maxSegmentSec).optional(),
+  }),
+])
+
 /** Encoding options, as a create or a retry sends them. */
 const encodingSchema = z.strictObject({
   strategy: z.enum(CONCAT_STRATEGIES).optional(),
@@ -27,6 +50,8 @@ const encodingSchema = z.strictObject({
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   fps: z.number().positive().optional(),
+  renditions: renditionsSchema.optional(),
+  hls: hlsSchema.optional(),
 })
 
 /** The body of `POST /:projectId/master-videos`. */
@@ -34,6 +59,10 @@ export const createBodySchema = z.strictObject({
   name: z.string().min(1).max(LIMITS.maxNameLength),
   shots: z.array(shotSchema).min(1).max(LIMITS.maxShots),
   encoding: encodingSchema.optional(),
+  /** Shorthand for `encoding.renditions`, as `mv.create` takes it. */
+  renditions: renditionsSchema.optional(),
+  /** Shorthand for `encoding.hls`. */
+  hls: hlsSchema.optional(),
   maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).optional(),
 })
 

@@ -205,3 +205,34 @@ describe('GET …/:id/hls/master.m3u8 and the files it leads to', () => {
     expect(pending.urls).toMatchObject({ renditions: {}, hls: null })
   })
 })
+
+describe('POST …/master-videos asks for a ladder', () => {
+  const create = (body: unknown) =>
+    request(`${server.url}/api/projects/p1/master-videos`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+
+  it('takes renditions and hls at the top level, as mv.create does, and in encoding', async () => {
+    const renditions = [
+      { name: '480p', height: 480, crf: 26 },
+      { name: '360p', height: 360 },
+    ]
+    const top = await create({ name: 'a', shots: ['a.mp4'], renditions, hls: { segmentSec: 2 } })
+    expect(top.status).toBe(201)
+    expect(json(top).encoding).toMatchObject({ renditions, hls: { segmentSec: 2 } })
+    const nested = await create({ name: 'b', shots: ['a.mp4'], encoding: { renditions, hls: true } })
+    expect(nested.status).toBe(201)
+    expect(json(nested).encoding).toMatchObject({ renditions, hls: true })
+  })
+
+  it('refuses a rendition name that cannot be a key, and HLS without a rendition, with 400', async () => {
+    const bad = await create({ name: 'c', shots: ['a.mp4'], renditions: [{ name: '../720p', height: 720 }] })
+    expect(bad.status).toBe(400)
+    expect(json(bad).error).toMatch(/renditions\.0\.name/)
+    const lonely = await create({ name: 'd', shots: ['a.mp4'], hls: true })
+    expect(lonely.status).toBe(400)
+    expect(json(lonely).code).toBe('VALIDATION')
+  })
+})

@@ -38,6 +38,7 @@ export {
   webhookPayload,
 } from '../notify/webhook-payload.js'
 export { TEMP_PREFIX } from '../output/local-output-store.js'
+export { namedKeys } from '../output/named-keys.js'
 export { newLeaseToken } from '../record/ids.js'
 export {
   applyTransition,
@@ -50,7 +51,6 @@ export {
 } from '../record/state-machine.js'
 export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
 export { abortError, throwIfAborted } from '../support/abort.js'
-export { namedKeys } from '../output/named-keys.js'
 export { outputKeys } from '../worker/run-job.js'
 export { type ErrorFactory, type OriginErrors, originErrors } from './origin-errors.js'
 export { clampProgress } from './progress-clamp.js'
@@ -63,6 +63,7 @@ export {
 } from './record-columns.js'
 export { type RecordRow, type RowCodec, type RowDialect, rowCodec } from './row-codec.js'
 export {
+  completionLanded,
   type TransitionMethods,
   type TransitionRequest,
   type TransitionWrite,
@@ -70,5 +71,4 @@ export {
   transitionMethods,
   transitionRequests,
   transitionWrite,
-  completionLanded,
 } from './transition-write.js'

@@ -26,8 +26,8 @@ import type { Lease, Repository } from './repository.js'
 export function memoryRepository(): Repository {
   const jobs = new Map<string, MasterVideo>()
   const copy = (record: MasterVideo): MasterVideo => structuredClone(record)
-
   const outbox = memoryOutbox()
+
   function holding(lease: Lease): MasterVideo {
     const record = jobs.get(lease.id)
     if (!record || record.status !== 'processing' || record.leaseToken !== lease.token) {
@@ -45,17 +45,17 @@ export function memoryRepository(): Repository {
   }
 
   function store(record: MasterVideo): MasterVideo {
-    jobs.set(record.id, record)
     // The outbox event is written in the same synchronous step as the transition.
     const event = webhookEventFor(jobs.get(record.id)?.status ?? null, record)
-    return copy(record)
+    jobs.set(record.id, record)
     if (event) outbox.write(event)
+    return copy(record)
   }
 
   return {
-    async create(input) {
     outbox: outbox.outbox,
 
+    async create(input) {
       if (input.idempotencyKey !== null) {
         for (const record of jobs.values()) {
           if (record.projectId === input.projectId && record.idempotencyKey === input.idempotencyKey) {
@@ -137,15 +137,6 @@ export function memoryRepository(): Repository {
       return store(applyTransition(holding(lease), 'complete', structuredClone(result), new Date()))
     },
 
-    async fail(lease, error, options) {
-      const record = holding(lease)
-      const now = new Date()
-      return store(
-        options?.retryAt
-          ? applyTransition(record, 'requeue', { runAt: options.retryAt, error, refundAttempt: false }, now)
-          : applyTransition(record, 'fail', { error: { ...error } }, now),
-      )
-    },
     async checkpoint(lease, result) {
       const current = jobs.get(lease.id)
       if (
@@ -158,6 +149,15 @@ export function memoryRepository(): Repository {
       return store(applyTransition(holding(lease), 'checkpoint', structuredClone(result), new Date()))
     },
 
+    async fail(lease, error, options) {
+      const record = holding(lease)
+      const now = new Date()
+      return store(
+        options?.retryAt
+          ? applyTransition(record, 'requeue', { runAt: options.retryAt, error, refundAttempt: false }, now)
+          : applyTransition(record, 'fail', { error: { ...error } }, now),
+      )
+    },
 
     async release(lease) {
       const now = new Date()

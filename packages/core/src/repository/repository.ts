@@ -1,14 +1,15 @@
+import type { Outbox } from '../outbox/outbox.js'
 import type {
   EncodingOptions,
-  JobError,
   HlsOutput,
+  JobError,
   MasterVideo,
   MasterVideoOutput,
   MasterVideoStatus,
   NewMasterVideo,
-} from '../record/master-video.js'
   RenditionOutput,
   SkippedRendition,
+} from '../record/master-video.js'
 
 /** What a worker holds while it runs a job: the proof it may write to it. */
 export interface Lease {
@@ -53,8 +54,6 @@ export interface ListPage {
   nextCursor: string | null
 }
 
-/** What {@link Repository.create} returns. */
-export interface CreateResult {
 /** What {@link Repository.complete} records: the master, its poster, and the renditions and HLS ladder made from it. */
 export interface CompleteResult {
   output: MasterVideoOutput
@@ -67,6 +66,8 @@ export interface CompleteResult {
   hls?: HlsOutput | null
 }
 
+/** What {@link Repository.create} returns. */
+export interface CreateResult {
   record: MasterVideo
   /** False when the idempotency key matched an existing job, which is returned instead. */
   created: boolean
@@ -204,4 +205,13 @@ export interface Repository {
 
   /** Releases connections the repository opened itself (not ones it was given). */
   close?(): Promise<void>
+
+  /**
+   * The transactional webhook outbox, when the repository keeps one: each
+   * `completed`, `failed` and `canceled` transition writes its event in the
+   * same transaction, and `webhookDispatcher()` delivers it from any process.
+   * A repository without it still works: webhooks then come only from the
+   * service's in-process events (`webhookNotifier()`), which a crash can lose.
+   */
+  readonly outbox?: Outbox
 }

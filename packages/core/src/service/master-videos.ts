@@ -27,9 +27,9 @@ import { type Logger, silentLogger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
 import { Worker, type WorkerDeps, type WorkerOptions } from '../worker/worker.js'
 import { MasterVideoEmitter, type MasterVideoEvents } from './events.js'
+import { deleteUnnamed, ladderInput } from './ladder-input.js'
 import { type WaitForOptions, waitFor } from './wait-for.js'
 
-import { deleteUnnamed, ladderInput } from './ladder-input.js'
 /** What {@link createMasterVideos} is built from. */
 export interface MasterVideosOptions {
   /** Where jobs live: `memoryRepository()`, `sqliteRepository()`, `postgresRepository()`. */
@@ -60,8 +60,6 @@ export interface CreateMasterVideoInput {
   /** 1 to 500 clips, in order. */
   shots: ShotInput[]
   encoding?: EncodingOptions
-  /** Default 3 (or `defaults.maxAttempts`). */
-  maxAttempts?: number
   /**
    * Smaller versions made from the master in one ffmpeg pass, stored in
    * `encoding.renditions` (this wins over one given there).
@@ -69,6 +67,8 @@ export interface CreateMasterVideoInput {
   renditions?: RenditionSpec[]
   /** An HLS ladder of the renditions, stored in `encoding.hls` (this wins over one given there). */
   hls?: boolean | HlsOptions
+  /** Default 3 (or `defaults.maxAttempts`). */
+  maxAttempts?: number
   /** A repeated key within one project returns the first job instead of creating another. */
   idempotencyKey?: string | null
   /** Earliest start. Default: now, by the repository's clock. */
@@ -230,6 +230,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
         Object.keys(changes).length > 0
           ? await repository.retry(id, { encoding: validateLadder({ ...current.encoding, ...changes }) })
           : await repository.retry(id)
+      await deleteUnnamed(output, current, record, logger)
       emit('created', record)
       for (const worker of workers) worker.wake()
       return record
@@ -243,7 +244,6 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       return record
     },
     async delete(id, scope) {
-      await deleteUnnamed(output, current, record, logger)
       await scoped(id, scope)
       const record = await repository.delete(id)
       if (!record) throw new NotFoundError(`No master video ${id}`, { details: { id } })

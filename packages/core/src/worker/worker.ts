@@ -377,6 +377,7 @@ export class Worker {
           await heartbeat.stop()
           return this.bounded('complete', () => repository.complete(lease, outcome))
         },
+        checkpoint: (outcome) => this.bounded('checkpoint', () => repository.checkpoint(lease, outcome)),
         read: () => this.bounded('get', () => repository.get(record.id)),
       })
       this.logger.info({ ...log, strategy: result.output?.strategy }, 'mastervideo job completed')
@@ -387,7 +388,6 @@ export class Worker {
       clearTimeout(timeout)
       await heartbeat.stop()
     }
-        checkpoint: (outcome) => this.bounded('checkpoint', () => repository.checkpoint(lease, outcome)),
     if (failure) await this.applyOutcome(job, failure.thrown)
   }
 
