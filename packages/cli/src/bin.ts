@@ -4,6 +4,7 @@ import { CONCAT_STRATEGIES, isMasterVideoError } from '@mastervideo/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { concatCommand } from './commands/concat.js'
 import { doctorCommand } from './commands/doctor.js'
+import { scaleCommand } from './commands/scale.js'
 import { workerCommand } from './commands/worker.js'
 import { startServer } from './server/start-server.js'
 
@@ -49,8 +50,23 @@ program
   .option('--size <WxH>', 'target size when re-encoding (default: the first clip)')
   .option('--fps <n>', 'target frame rate when re-encoding', Number)
   .option('-f, --force', 'overwrite the output file if it exists')
+  .option('--renditions <heights>', 'also write smaller versions, e.g. 720,480 (out_720p.mp4, ...)')
+  .option('--hls [segmentSec]', 'also write an HLS ladder of the renditions (out_hls.m3u8), segments of 4 s')
   .action(async (inputs: string[], options) => {
     await concatCommand(inputs, options).catch(fail)
+  })
+
+program
+  .command('scale')
+  .description('write a smaller version of a video (the width follows, never upscaled)')
+  .argument('<input>', 'the video to scale')
+  .requiredOption('-o, --output <file>', 'the video to write')
+  .requiredOption('--height <px>', 'the height, in pixels (even)', integer)
+  .option('--preset <preset>', 'x264 preset (default medium)')
+  .option('--crf <n>', 'x264 CRF, 0-51 (default 23)', integer)
+  .option('-f, --force', 'overwrite the output file if it exists')
+  .action(async (input: string, options) => {
+    await scaleCommand(input, options).catch(fail)
   })
 
 program

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { ffmpegTranscoder } from '@mastervideo/adapter-ffmpeg'
 import { type ConcatStrategy, isMasterVideoError, validateEncoding } from '@mastervideo/core'
 import { progressReporter } from '../progress-reporter.js'
+import { parseRenditions, writeLadder } from './scale.js'
 
 /** Options of `mastervideo concat`. */
 export interface ConcatCommandOptions {
@@ -14,6 +15,10 @@ export interface ConcatCommandOptions {
   fps?: number
   /** Overwrite `output` if it exists. Without it an existing file is refused before any work. */
   force?: boolean
+  /** Heights of renditions to make from the joined video (`720,480`), in one more ffmpeg pass. */
+  renditions?: string
+  /** Also write an HLS ladder of the renditions; a number is the segment length in seconds. */
+  hls?: boolean | string
 }
 
 const exists = (file: string) =>
@@ -51,6 +56,10 @@ export async function concatCommand(inputs: string[], options: ConcatCommandOpti
   if (!options.force && (await exists(output))) {
     throw new Error(`${options.output} already exists; pass --force to overwrite it`)
   }
+  const renditions = options.renditions === undefined ? [] : parseRenditions(options.renditions)
+  const hls = typeof options.hls === 'string' ? { segmentSec: Number(options.hls) } : options.hls
+  if (hls && renditions.length === 0)
+    throw new Error('--hls needs --renditions (the ladder streams the renditions)')
   await mkdir(path.dirname(output), { recursive: true })
   const controller = new AbortController()
   const onSignal = () => controller.abort()
@@ -75,6 +84,26 @@ export async function concatCommand(inputs: string[], options: ConcatCommandOpti
       `wrote ${options.output}: ${result.strategy}, ${result.width}x${result.height}, ${result.durationSec.toFixed(2)} s, ${megabytes} MB in ${seconds} s\n`,
     )
     if (result.reason) process.stdout.write(`why ${result.strategy}: ${result.reason}\n`)
+    if (renditions.length > 0) {
+      const ladder = await writeLadder({
+        input: output,
+        folder: path.dirname(output),
+        stem: path.basename(output, path.extname(output)),
+        renditions,
+        hls,
+        preset: options.preset,
+        crf: options.crf,
+        force: options.force,
+        signal: controller.signal,
+        label: `encoding ${renditions.length} renditions`,
+      })
+      for (const r of ladder.renditions) {
+        process.stdout.write(`wrote ${r.key}: ${r.width}x${r.height}, ${(r.size / 1e6).toFixed(1)} MB\n`)
+      }
+      for (const skipped of ladder.skipped)
+        process.stdout.write(`skipped ${skipped.name}: ${skipped.reason}\n`)
+      if (ladder.hls) process.stdout.write(`wrote ${ladder.hls.masterKey}: HLS master playlist\n`)
+    }
   } catch (error) {
     throw withStrategyHint(error, strategy)
   } finally {
