@@ -119,7 +119,15 @@ function qualityMenu(container, pick) {
         option.setAttribute('role', 'menuitemradio')
         option.setAttribute('aria-checked', String(choice.id === chosen))
         option.dataset.quality = choice.id
-        option.textContent = labelOf(choice.id)
+        // The tick is decoration: aria-checked says it, and the item's name stays the label.
+        const tick = document.createElement('span')
+        tick.className = 'tick'
+        tick.setAttribute('aria-hidden', 'true')
+        tick.textContent = choice.id === chosen ? '✓' : ''
+        const label = document.createElement('span')
+        label.className = 'label'
+        label.textContent = labelOf(choice.id)
+        option.append(tick, label)
         option.addEventListener('click', () => {
           chosen = choice.id
           toggle(false)
