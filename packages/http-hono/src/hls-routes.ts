@@ -1,18 +1,11 @@
 import { posix } from 'node:path'
-import type { HlsOutput, MasterVideo, OutputStore } from '@mastervideo/core'
+import { HLS_CONTENT_TYPES, type HlsOutput, type MasterVideo, type OutputStore } from '@mastervideo/core'
 import type { Context } from 'hono'
 import { errorResponse, notReadyResponse } from './errors.js'
 import { type JobFileOptions, storedFileResponse } from './job-files.js'
 
 /** The stable name the master playlist is served under, whatever its key: `…/:id/hls/master.m3u8`. */
 export const HLS_MASTER_PLAYLIST = 'master.m3u8'
-
-// The media type of each kind of file of an HLS ladder, by extension (RFC 8216; RFC 8551 for `.m4s`).
-const HLS_CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mp4': 'video/mp4',
-  '.m4s': 'video/iso.segment',
-}
 
 /**
  * The key behind `file` of a ladder: the master playlist under
@@ -69,7 +62,7 @@ export async function hlsFileResponse(
   if (record.status !== 'completed' || !record.output) return notReadyResponse(record.status)
   if (!record.hls) return errorResponse('NOT_FOUND', 'This video has no HLS stream')
   const key = hlsKeyOf(record.hls, file)
-  const type = key ? HLS_CONTENT_TYPES[posix.extname(key)] : undefined
+  const type = key ? (HLS_CONTENT_TYPES as Record<string, string>)[posix.extname(key).slice(1)] : undefined
   if (!key || !type) return errorResponse('NOT_FOUND', 'No such file in this HLS stream')
   const playlist = posix.extname(key) === '.m3u8'
   return storedFileResponse(
