@@ -24,6 +24,7 @@ import type { PgConnection, PgPool, PgQueryConfig } from './pg-types.js'
 import { migratePostgres } from './postgres-migrations.js'
 import { type MasterVideoRow, postgresRows, toDate } from './postgres-rows.js'
 import { postgresStatements } from './postgres-statements.js'
+import { postgresStats } from './postgres-stats.js'
 import { encodeText } from './text-encoding.js'
 
 /** Options of {@link postgresRepository}. */
@@ -386,6 +387,8 @@ export function postgresRepository(
     },
 
     ...transitionMethods(transition),
+
+    stats: (options) => postgresStats((query) => rows('reading statistics', query), sql.table, options),
 
     async delete(id) {
       return one(`deleting ${id}`, sql.delete([encodeText(id)]))

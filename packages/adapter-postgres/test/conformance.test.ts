@@ -14,6 +14,14 @@ repositoryConformance({
     await repo.close?.()
   },
   inspect: (repo, id) => pg.inspect(repo as PostgresRepository, id),
+  // Times come from the database clock: the stats suite writes its own through this backdoor.
+  stamp: async (repo, id, times) => {
+    await pg.admin().query(
+      `UPDATE ${(repo as PostgresRepository).schema}.master_videos SET created_at = $2,
+           started_at = COALESCE($3, started_at), completed_at = COALESCE($4, completed_at) WHERE id = $1`,
+      [id, times.createdAt, times.startedAt, times.completedAt],
+    )
+  },
 })
 
 /** The repository whose writes NOTIFY the pollers under test (its own schema, so its own channel). */

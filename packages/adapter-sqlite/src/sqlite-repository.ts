@@ -15,6 +15,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { type OpenOptions, openSqlite, type SqliteSource } from './sqlite-open.js'
 import { type JobRow, sqliteRows } from './sqlite-rows.js'
 import { sqliteStatements } from './sqlite-statements.js'
+import { sqliteStats } from './sqlite-stats.js'
 import { transactions, withBusyRetry } from './sqlite-transaction.js'
 
 const LONE_SURROGATE = /\p{Cs}/u
@@ -156,6 +157,7 @@ export function sqliteRepository(
     )
   }
 
+  const stats = sqliteStats(db, names)
   let closed = false
   return {
     database: db,
@@ -226,6 +228,8 @@ export function sqliteRepository(
     },
 
     ...transitionMethods(transition),
+
+    stats: async (options) => run('read the statistics of', options?.projectId ?? null, () => stats(options)),
 
     async delete(id) {
       return run('delete', id, () => {

@@ -33,6 +33,8 @@ export const RETRYABLE = {
   STORAGE: false,
   /** Anything unexpected: a bug, or an error from code that does not use these codes. */
   INTERNAL: true,
+  /** The configured port lacks an optional capability the call needs (a repository without `stats`). */
+  UNSUPPORTED: false,
 } as const satisfies Record<string, boolean>
 
 /** The stable error codes. Documented on each `*Error` class. */
@@ -158,6 +160,13 @@ export class LeaseLostError extends MasterVideoError {
   constructor(message: string, options?: MasterVideoErrorOptions) {
     super('LEASE_LOST', message, options)
     this.name = 'LeaseLostError'
+  }
+}
+/** `UNSUPPORTED`: a port the service was given lacks an optional method the call needs. */
+export class UnsupportedError extends MasterVideoError {
+  constructor(message: string, options?: MasterVideoErrorOptions) {
+    super('UNSUPPORTED', message, options)
+    this.name = 'UnsupportedError'
   }
 }
 /** `STORAGE`: the repository or output store failed. */

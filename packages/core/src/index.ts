@@ -55,6 +55,7 @@ export {
   type ToMasterVideoErrorOptions,
   TranscodeFailedError,
   toMasterVideoError,
+  UnsupportedError,
   ValidationError,
 } from './errors.js'
 export {
@@ -153,6 +154,13 @@ export {
   type ScopeOptions,
 } from './service/master-videos.js'
 export { errorOfRecord, type WaitForOptions } from './service/wait-for.js'
+export type {
+  DurationPercentiles,
+  MasterVideoStats,
+  MediaHours,
+  RepositoryStats,
+  StatsOptions,
+} from './stats/stats.js'
 export { type BackoffOptions, backoffDelay } from './support/backoff.js'
 export { type Logger, type LogMethod, silentLogger } from './support/logger.js'
 export {

@@ -69,6 +69,7 @@ export const HTTP_STATUS = {
   STORAGE: 500,
   TRANSCODE_FAILED: 500,
   LEASE_EXPIRED: 500,
+  UNSUPPORTED: 501,
   TIMEOUT: 503,
   NO_SPACE: 507,
 } as const satisfies Record<HttpErrorCode, ContentfulStatusCode>

@@ -5,6 +5,7 @@ import { webhookEventFor } from '../notify/webhook-payload.js'
 import { memoryOutbox } from '../outbox/memory-outbox.js'
 import type { MasterVideo } from '../record/master-video.js'
 import { applyTransition, initialRecord } from '../record/state-machine.js'
+import { statsOfRecords } from '../stats/stats-of-records.js'
 import { clampLimit, decodeCursor, toPage } from './cursor.js'
 import type { Lease, Repository } from './repository.js'
 
@@ -174,6 +175,8 @@ export function memoryRepository(): Repository {
     async cancel(id) {
       return store(applyTransition(existing(id), 'cancel', {}, new Date()))
     },
+
+    stats: async (options) => statsOfRecords(jobs.values(), options),
 
     async delete(id) {
       const record = jobs.get(id)

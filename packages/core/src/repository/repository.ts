@@ -10,6 +10,7 @@ import type {
   RenditionOutput,
   SkippedRendition,
 } from '../record/master-video.js'
+import type { RepositoryStats, StatsOptions } from '../stats/stats.js'
 
 /** What a worker holds while it runs a job: the proof it may write to it. */
 export interface Lease {
@@ -202,6 +203,22 @@ export interface Repository {
    * was none. Files are the caller's to remove.
    */
   delete(id: string): Promise<MasterVideo | null>
+
+  /**
+   * Counts and measures the jobs of one project (or every project) created at
+   * or after `options.since`, as {@link RepositoryStats} defines each figure.
+   * Optional: `mv.stats()` throws `UNSUPPORTED` for a repository without it.
+   * A storage that can query SHOULD answer with a query (aggregates and
+   * percentiles computed where the rows are), never by loading every record.
+   * MUST count every status in `byStatus` (0 when none) and round each
+   * percentile to whole milliseconds.
+   *
+   * @example
+   * ```ts
+   * const stats = await repository.stats?.({ projectId: 'p1', since: new Date('2026-01-01') })
+   * ```
+   */
+  stats?(options?: StatsOptions): Promise<RepositoryStats>
 
   /** Releases connections the repository opened itself (not ones it was given). */
   close?(): Promise<void>

@@ -23,6 +23,8 @@ import {
   validateStatus,
 } from '../record/validate.js'
 import type { CreateResult, ListPage, Repository } from '../repository/repository.js'
+import { serviceStats } from '../stats/service-stats.js'
+import type { MasterVideoStats, StatsOptions } from '../stats/stats.js'
 import { type Logger, silentLogger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
 import { Worker, type WorkerDeps, type WorkerOptions } from '../worker/worker.js'
@@ -114,6 +116,16 @@ export interface MasterVideos {
   get(id: string, scope?: ScopeOptions): Promise<MasterVideo>
   /** A page of a project's jobs, newest first. */
   list(options: ListMasterVideosOptions): Promise<ListPage>
+  /**
+   * Counts and timings of one project's jobs (or every project's) created
+   * since a moment, and the webhook outbox's deliveries (`null` without one).
+   * @throws `UNSUPPORTED` when the repository has no `stats`; `VALIDATION`
+   * @example
+   * ```ts
+   * const { byStatus, processing } = await mv.stats({ projectId: 'p1', since: new Date('2026-01-01') })
+   * ```
+   */
+  stats(options?: StatsOptions): Promise<MasterVideoStats>
   /**
    * `failed` or `canceled` -> `created`, attempts reset. `options.encoding` is
    * laid over the job's encoding options (`{ strategy: 'reencode' }` keeps its CRF).
@@ -223,6 +235,7 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
         cursor: cursor ?? null,
       })
     },
+    stats: (statsOptions) => serviceStats(repository, statsOptions),
     async retry(id, scope, retryOptions) {
       const current = await scoped(id, scope)
       const changes = validateEncoding(retryOptions?.encoding)

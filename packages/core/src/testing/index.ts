@@ -33,17 +33,19 @@ export {
 export { outboxConformance } from './outbox-suite.js'
 export { type OutputStoreConformanceOptions, outputStoreConformance } from './output-store-conformance.js'
 export { type PollerConformanceOptions, pollerConformance } from './poller-conformance.js'
-export { repositoryClaimConformance } from './repository-claim-suite.js'
 export { repositoryCheckpointConformance } from './repository-checkpoint-suite.js'
+export { repositoryClaimConformance } from './repository-claim-suite.js'
 export { repositoryConformance } from './repository-conformance.js'
 export { repositoryCreateConformance } from './repository-create-suite.js'
 export { repositoryHeartbeatConformance } from './repository-heartbeat-suite.js'
 export { repositoryListConformance } from './repository-list-suite.js'
 export { repositoryRoundTripConformance } from './repository-round-trip-suite.js'
+export { repositoryStatsConformance } from './repository-stats-suite.js'
 export {
   type InspectedRecord,
   newJob,
   type RepositoryConformanceOptions,
+  type StampedTimes,
 } from './repository-suite.js'
 export { repositoryTransitionConformance } from './repository-transition-suite.js'
 export {

@@ -4,6 +4,7 @@ import { repositoryCreateConformance } from './repository-create-suite.js'
 import { repositoryHeartbeatConformance } from './repository-heartbeat-suite.js'
 import { repositoryListConformance } from './repository-list-suite.js'
 import { repositoryRoundTripConformance } from './repository-round-trip-suite.js'
+import { repositoryStatsConformance } from './repository-stats-suite.js'
 import type { RepositoryConformanceOptions } from './repository-suite.js'
 import { repositoryTransitionConformance } from './repository-transition-suite.js'
 
@@ -16,7 +17,8 @@ export { type InspectedRecord, newJob, type RepositoryConformanceOptions } from 
  * idempotency), round trip (strings, dates, copies), list (newest-first
  * pagination), claim (exactly once under concurrency, lease expiry and
  * fencing), heartbeat, transitions (each write and each refusal), and the
- * checkpoint and renditions of a job with a ladder. Each
+ * checkpoint and renditions of a job with a ladder, and the optional
+ * stats (skipped for a repository without them). Each
  * suite is exported on its own too (`repositoryClaimConformance`, ...), to
  * run one while working on it. Run it from the adapter's own test file.
  *
@@ -35,5 +37,6 @@ export function repositoryConformance(options: RepositoryConformanceOptions): vo
   repositoryClaimConformance(options)
   repositoryHeartbeatConformance(options)
   repositoryTransitionConformance(options)
+  repositoryStatsConformance(options)
   repositoryCheckpointConformance(options)
 }

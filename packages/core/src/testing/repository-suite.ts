@@ -11,6 +11,13 @@ export interface InspectedRecord {
   leaseToken: string | null
 }
 
+/** The times the stats suite writes through {@link RepositoryConformanceOptions.stamp}; `null` leaves a column as stored. */
+export interface StampedTimes {
+  createdAt: Date
+  startedAt: Date | null
+  completedAt: Date | null
+}
+
 /** Options of {@link repositoryConformance} and of each suite it runs. */
 export interface RepositoryConformanceOptions {
   /** Shown in the test names. */
@@ -26,6 +33,13 @@ export interface RepositoryConformanceOptions {
   inspect?: (repository: Repository, id: string) => Promise<InspectedRecord | null>
   /** The short lease used by the expiry tests, in ms. Default 150. */
   leaseMs?: number
+  /**
+   * A backdoor write of a job's times (a raw `UPDATE`), for a repository
+   * that takes them from its own clock (the database's) rather than
+   * JavaScript's `Date`: the stats suite sets exact times through it. Without
+   * it, the stats suite sets JavaScript's clock before each call instead.
+   */
+  stamp?: (repository: Repository, id: string, times: StampedTimes) => Promise<void>
 }
 
 /**
