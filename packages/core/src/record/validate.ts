@@ -148,10 +148,11 @@ export function validateEncoding(value: unknown): EncodingOptions {
     }
     out.fps = input.fps
   }
+  // An empty list and `hls: false` are kept: laid over other options, they turn a ladder off.
   const renditions = validateRenditions(input.renditions)
   if (renditions) out.renditions = renditions
   const hls = validateHls(input.hls)
-  if (hls) out.hls = hls
+  if (hls !== undefined) out.hls = hls
   // `hls` without renditions is checked on the merged options (validateLadder).
   return out
 }
@@ -193,7 +194,8 @@ function validateRendition(value: unknown, index: number, seen: Set<string>): Re
 /**
  * `renditions`: up to {@link LIMITS}`.maxRenditions` of `{ name, height, crf? }`,
  * names unique and made of `a-z0-9_-` (they become parts of store keys and
- * URLs), heights even. An empty list or `undefined` is no rendition.
+ * URLs), heights even. An empty list is no rendition (it is kept, so that
+ * laid over other options it turns theirs off); `undefined` is none given.
  *
  * @example
  * ```ts
@@ -209,17 +211,17 @@ export function validateRenditions(value: unknown): RenditionSpec[] | undefined 
     fail(`encoding.renditions must hold at most ${LIMITS.maxRenditions} renditions`, 'encoding.renditions')
   }
   const seen = new Set<string>()
-  const out = value.map((item, index) => validateRendition(item, index, seen))
-  return out.length > 0 ? out : undefined
+  return value.map((item, index) => validateRendition(item, index, seen))
 }
 
 /**
  * `hls`: `true`, `false` (none) or `{ segmentSec }` with a segment length of
- * {@link LIMITS}`.minSegmentSec` to `maxSegmentSec` seconds.
+ * {@link LIMITS}`.minSegmentSec` to `maxSegmentSec` seconds; `undefined`
+ * when none is given.
  */
-export function validateHls(value: unknown): true | HlsOptions | undefined {
-  if (value === undefined || value === null || value === false) return undefined
-  if (value === true) return true
+export function validateHls(value: unknown): boolean | HlsOptions | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value === 'boolean') return value
   if (typeof value !== 'object' || Array.isArray(value)) {
     fail('encoding.hls must be true, false or { segmentSec }', 'encoding.hls')
   }
