@@ -1,6 +1,7 @@
 import { storageFailure } from './errors.js'
 import { checkTablePrefix, quoteIdentifier } from './sql-identifier.js'
 import type { SqliteDatabase } from './sqlite-database.js'
+import { outboxMigration, outboxTableNames } from './sqlite-outbox-sql.js'
 
 /** The quoted names of this package's tables and indexes under one `tablePrefix`. */
 export interface TableNames {
@@ -85,6 +86,11 @@ const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${t.jobs} ADD COLUMN hls TEXT`,
       `ALTER TABLE ${t.jobs} ADD COLUMN trace_context TEXT`,
     ],
+  },
+  {
+    version: 3,
+    // The webhook outbox: events written with their transitions, delivered by any process.
+    statements: (t) => outboxMigration(outboxTableNames(t.prefix)),
   },
 ]
 

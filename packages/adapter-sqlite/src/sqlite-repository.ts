@@ -1,4 +1,4 @@
-import type { MasterVideo, NewMasterVideo, Repository, TransitionEvent } from '@mastervideo/core'
+import type { MasterVideo, NewMasterVideo, Outbox, Repository, TransitionEvent } from '@mastervideo/core'
 import {
   clampLimit,
   clampProgress,
@@ -13,6 +13,7 @@ import {
 import { invalidOption, ORIGIN, storageFailure } from './errors.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { type OpenOptions, openSqlite, type SqliteSource } from './sqlite-open.js'
+import { sqliteOutbox } from './sqlite-outbox.js'
 import { type JobRow, sqliteRows } from './sqlite-rows.js'
 import { sqliteStatements } from './sqlite-statements.js'
 import { sqliteStats } from './sqlite-stats.js'
@@ -69,6 +70,8 @@ export interface SqliteRepositoryOptions extends OpenOptions {
 export interface SqliteRepository extends Repository {
   /** The connection: hand it to {@link sqlitePoller}, or read the tables yourself. */
   readonly database: SqliteDatabase
+  /** The webhook outbox in the same file (`<prefix>outbox_*` tables); deliver it with `webhookDispatcher()`. */
+  readonly outbox: Outbox
   /** Closes the connection if this package opened it (a host's `{ database }` stays open). */
   close(): Promise<void>
 }
@@ -152,15 +155,20 @@ export function sqliteRepository(
         // stays so the guarantee does not rest on that alone.
         if (!written)
           throw storageFailure(`the write of ${request.id} changed nothing`, { details: { id: request.id } })
-        return toRecord(written)
+        const stored = toRecord(written)
+        // The webhook event commits or rolls back with this transition.
+        outbox.record(planned.expected.status, stored)
+        return stored
       }),
     )
   }
 
   const stats = sqliteStats(db, names)
+  const outbox = sqliteOutbox(db, names.prefix, tx, (what, fn) => run(what, null, fn))
   let closed = false
   return {
     database: db,
+    outbox: outbox.outbox,
 
     async create(input) {
       refuseIllFormed(input)

@@ -241,6 +241,9 @@ describe('upgrading a file written by schema version 1', () => {
     for (const column of ['renditions', 'skipped_renditions', 'hls', 'trace_context']) {
       db.exec(`ALTER TABLE mastervideo_jobs DROP COLUMN ${column}`)
     }
+    for (const table of ['outbox_events', 'outbox_endpoints', 'outbox_deliveries']) {
+      db.exec(`DROP TABLE mastervideo_${table}`)
+    }
     db.exec('DELETE FROM mastervideo_migrations WHERE version > 1')
     db.close()
 
