@@ -176,7 +176,7 @@ export function jsonFileRepository(filename: string): Repository {
         return { ok: true, record } as const
       }),
 
-    // complete, fail, release, retry and cancel: each call as its transition request, run by `change`.
+    // complete, checkpoint, fail, release, retry and cancel: each call as its transition request, run by `change`.
     ...transitionMethods(change),
 
     delete: (id) =>
