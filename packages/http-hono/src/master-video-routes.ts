@@ -20,6 +20,7 @@ import {
 } from './request-schemas.js'
 import { type AuthorizeFunction, FILE_KINDS, type RouteAction, routeGuard } from './route-guard.js'
 import { urlSigner } from './signed-url.js'
+import { statsResponse } from './stats-route.js'
 
 /** Options of {@link masterVideoRoutes}. */
 export interface MasterVideoRoutesOptions {
@@ -96,7 +97,8 @@ const JOB = `${LIST}/:id`
  * `GET|HEAD .../:id/download`, `GET .../:id/thumbnail`, `GET .../:id/events`,
  * `GET|HEAD .../:id/renditions/:name/video|download`, `GET|HEAD .../:id/hls/master.m3u8`
  * and the ladder's other files (`.../:id/hls/:file`, or `.../:id/hls/<grant>/:file` signed),
- * and `GET /:projectId/master-videos/events` (every job of the project on one stream).
+ * `GET /:projectId/master-videos/events` (every job of the project on one stream)
+ * and `GET /:projectId/master-videos/stats` (counts and timings, `?since=<ISO date>`).
  * The URLs in its answers start with the path the host mounted it under.
  *
  * @example
@@ -179,6 +181,13 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         c.req.method === 'HEAD'
           ? c.body(null, 200, { 'Content-Type': 'text/event-stream' })
           : projectEventsResponse(c, mv, projectOf(c), links.json, options.events ?? {}),
+    },
+    // Before `:id` too: the project's statistics, authorized as its list.
+    {
+      method: 'GET',
+      path: `${LIST}/stats`,
+      action: 'list',
+      handle: (c) => statsResponse(c, mv, projectOf(c)),
     },
     {
       method: 'GET',
