@@ -11,7 +11,11 @@ import type { TableNames } from './sqlite-migrations.js'
 const HOUR_SEC = 3600
 
 /** The scope of one stats call, as SQL: the WHERE clause and its named parameters. */
-function scopeOf(options: StatsOptions): { key: string; where: string; params: Record<string, unknown> } {
+export function statsScope(options: StatsOptions): {
+  key: string
+  where: string
+  params: Record<string, unknown>
+} {
   const clauses = ['1 = 1']
   const params: Record<string, unknown> = {}
   if (options.projectId !== undefined) {
@@ -26,7 +30,7 @@ function scopeOf(options: StatsOptions): { key: string; where: string; params: R
 }
 
 /** The statements of one scope; the WHERE clause differs so each can use the (project_id, ...) indexes. */
-function statements(t: TableNames, where: string) {
+export function statsStatements(t: TableNames, where: string) {
   return {
     // Counts by status and the media produced, in one pass over the scope.
     byStatus: `SELECT status, COUNT(*) AS n,
@@ -86,14 +90,14 @@ interface PercentileRow {
  * once per scope shape (with or without project and since).
  */
 export function sqliteStats(db: SqliteDatabase, names: TableNames) {
-  const prepared = new Map<string, Record<keyof ReturnType<typeof statements>, SqliteStatement>>()
+  const prepared = new Map<string, Record<keyof ReturnType<typeof statsStatements>, SqliteStatement>>()
   const begin = db.prepare('BEGIN')
   const commit = db.prepare('COMMIT')
 
   function prepare(key: string, where: string) {
     let found = prepared.get(key)
     if (!found) {
-      const sql = statements(names, where)
+      const sql = statsStatements(names, where)
       found = {
         byStatus: db.prepare(sql.byStatus),
         failures: db.prepare(sql.failures),
@@ -116,7 +120,7 @@ export function sqliteStats(db: SqliteDatabase, names: TableNames) {
   }
 
   return (options: StatsOptions = {}): RepositoryStats => {
-    const scope = scopeOf(options)
+    const scope = statsScope(options)
     const sql = prepare(scope.key, scope.where)
     const [statusRows, failureRows, percentileRows] = snapshot(() => [
       sql.byStatus.all(scope.params) as StatusRow[],
