@@ -70,11 +70,19 @@ export function parsePlaylist(text: string): Manifest {
   return parser.manifest
 }
 
-export async function ladderFixture(): Promise<LadderFixture> {
+/** Reads a whole stored file through the store's stream (any store). */
+async function readStored(output: OutputStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await output.createReadStream(key)) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** Makes the ladder into `options.output` (default: a local store in the fixture's temp dir). */
+export async function ladderFixture(options: { output?: OutputStore } = {}): Promise<LadderFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-ladder-'))
   const work = path.join(dir, 'work')
   await mkdir(work)
-  const output = localOutputStore(path.join(dir, 'out'))
+  const output = options.output ?? localOutputStore(path.join(dir, 'out'))
   const inner = createMasterVideos({
     repository: memoryRepository(),
     transcoder: testTranscoder(),
@@ -204,7 +212,7 @@ export async function ladderFixture(): Promise<LadderFixture> {
     record,
     pending,
     hlsKeys,
-    bytes: (key) => readFile(output.localPath?.(key) ?? ''),
+    bytes: (key) => readStored(output, key),
     async close() {
       await inner.close()
       await rm(dir, { recursive: true, force: true })
