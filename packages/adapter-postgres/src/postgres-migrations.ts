@@ -1,5 +1,6 @@
 import { storageError, storageFailure, validateSchemaName } from './errors.js'
 import type { PgPool } from './pg-types.js'
+import { outboxMigrationSql } from './postgres-outbox-sql.js'
 
 /** One step of the schema. Steps are never edited once released; a change is a new step. */
 interface Migration {
@@ -83,6 +84,11 @@ const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN hls json,
         ADD COLUMN trace_context json;
     `,
+  },
+  {
+    version: 3,
+    description: 'webhook outbox: events, endpoints, deliveries',
+    sql: outboxMigrationSql,
   },
 ]
 

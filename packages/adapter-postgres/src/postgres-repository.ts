@@ -1,4 +1,4 @@
-import type { MasterVideo, Repository, TransitionEvent } from '@mastervideo/core'
+import type { MasterVideo, Outbox, Repository, TransitionEvent } from '@mastervideo/core'
 import {
   clampLimit,
   clampProgress,
@@ -22,6 +22,7 @@ import {
 } from './errors.js'
 import type { PgConnection, PgPool, PgQueryConfig } from './pg-types.js'
 import { migratePostgres } from './postgres-migrations.js'
+import { postgresOutbox } from './postgres-outbox.js'
 import { type MasterVideoRow, postgresRows, toDate } from './postgres-rows.js'
 import { postgresStatements } from './postgres-statements.js'
 import { postgresStats } from './postgres-stats.js'
@@ -95,6 +96,8 @@ export const POSTGRES_TIMEOUT_DEFAULTS = {
 export interface PostgresRepository extends Repository {
   /** The validated schema name. */
   readonly schema: string
+  /** The webhook outbox in the same schema (`outbox_*` tables); deliver it with `webhookDispatcher()`. */
+  readonly outbox: Outbox
   /**
    * Resolves once the schema is migrated (every method waits for it anyway).
    * Rejects with `STORAGE` when the database is unreachable or its schema is
@@ -272,7 +275,10 @@ export function postgresRepository(
       const planned = transitionWrite(request, current, now, ORIGIN)
       let written: MasterVideoRow | undefined
       try {
-        ;[written] = await send(sql.compareAndSet(postgresRows.compareAndSetValues(planned)))
+        // The webhook event, when this write reports one, is written by the same statement.
+        ;[written] = await send(
+          outbox.compareAndSet(planned, sql.compareAndSet(postgresRows.compareAndSetValues(planned))),
+        )
       } catch (error) {
         const delay = pauseBefore(broken++, error)
         if (delay === null) throw storageError(error, action)
@@ -291,9 +297,14 @@ export function postgresRepository(
     }
   }
 
+  const outbox = postgresOutbox(schema, ready, (query) =>
+    pool.query({ ...query, query_timeout: limits.queryTimeoutMs }),
+  )
+
   return {
     schema,
     ready,
+    outbox: outbox.outbox,
 
     async create(input) {
       const record = initialRecord(input, UNUSED_TIME)
