@@ -12,6 +12,7 @@ import type { MasterVideo } from '@mastervideo/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { contentDisposition } from '../src/index.js'
 import { type Fixture, fixture, json, request, serveRoutes, type TestServer } from './helpers.js'
+import { type LadderFixture, ladderFixture } from './ladder-fixture.js'
 
 /** Debian's nginx, else the first on PATH; `null` when there is none. */
 function findNginx(): string | null {
@@ -46,6 +47,8 @@ let base: string
 let record: MasterVideo
 let bytes: Buffer
 let spawnError: Error | undefined
+/** A job with renditions and an HLS ladder, in the same store. */
+let ladder: LadderFixture
 
 async function freePort(): Promise<number> {
   const server = net.createServer()
@@ -87,10 +90,16 @@ describe('offload to nginx (X-Accel-Redirect)', () => {
       name: 'Видео "1"',
       payloadBytes: 200_000,
     }))
-    node = await serveRoutes(fx.mv, {
-      authorize: (c) => c.req.header('x-user') === 'alice',
-      offload: { header: 'X-Accel-Redirect', prefix: '/_mastervideo/' },
-    })
+    ladder = await ladderFixture({ output: fx.mv.output })
+    const get: typeof fx.mv.get = (id, scope) =>
+      id === ladder.record.id ? ladder.mv.get(id, scope) : fx.mv.get(id, scope)
+    node = await serveRoutes(
+      { ...fx.mv, get },
+      {
+        authorize: (c) => c.req.header('x-user') === 'alice',
+        offload: { header: 'X-Accel-Redirect', prefix: '/_mastervideo/' },
+      },
+    )
     const port = await freePort()
     nginxDir = await mkdtemp(path.join(tmpdir(), 'mv-nginx-'))
     for (const dir of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(path.join(nginxDir, dir))
@@ -139,6 +148,7 @@ http {
       await new Promise((resolve) => nginx.once('exit', resolve))
     }
     await node?.close()
+    await ladder?.close()
     await fx?.close()
     if (nginxDir) await rm(nginxDir, { recursive: true, force: true })
   })
@@ -197,5 +207,20 @@ http {
     expect(notReady.body.toString()).toBe('{"error":"Video not ready","status":"canceled"}')
     const sneaky = await request(`${base.split('/api/')[0]}/_mastervideo/${record.output?.key}`)
     expect(sneaky.status).toBe(404)
+  })
+
+  it('nginx sends renditions and every HLS file with its media type', async () => {
+    const job = base.replace(record.id, ladder.record.id)
+    const rendition = await request(`${job}/renditions/120p/video`, { headers: alice })
+    expect(rendition.status).toBe(200)
+    expect(rendition.headers['content-type']).toBe('video/mp4')
+    expect(rendition.body.equals(await ladder.bytes(ladder.record.renditions[1]?.key as string))).toBe(true)
+    const types = { m3u8: 'application/vnd.apple.mpegurl', mp4: 'video/mp4', m4s: 'video/iso.segment' }
+    for (const key of ladder.hlsKeys) {
+      const res = await request(`${job}/hls/${key}`, { headers: alice })
+      expect(res.status, key).toBe(200)
+      expect(res.headers['content-type'], key).toBe(types[key.split('.').pop() as keyof typeof types])
+      expect(res.body.equals(await ladder.bytes(key)), key).toBe(true)
+    }
   })
 })
