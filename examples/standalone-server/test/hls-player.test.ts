@@ -100,6 +100,7 @@ describe('HLS ladder in the dashboard player (standalone example, real worker, C
     ])
     expect(record.hls?.variants.map((v) => v.name).sort()).toEqual(['240p', '360p'])
     expect(record.urls.hls).toMatch(/\/hls\/master\.m3u8$/)
+    expect(await card.locator('.ladder-summary').textContent()).toBe('360p · 240p · HLS')
 
     // Watch: the ladder through hls.js, not the MP4.
     await card.getByRole('button', { name: 'Watch' }).click()

@@ -21,7 +21,7 @@ import {
   t,
   translatePage,
 } from './i18n.js'
-import { attachPlayer, ladderChoice, mountLadderChoice, resetLadderChoice } from './player.js'
+import { attachPlayer, ladderChoice, ladderSummary, mountLadderChoice, resetLadderChoice } from './player.js'
 
 const API = '/api/projects'
 const PAGE_SIZE = 20
@@ -632,6 +632,7 @@ function card(record) {
         record.output
           ? el('span', {}, t('video.size', { value: formatNumber(record.output.size / 1e6, 1) }))
           : null,
+        ladderSummary(record) ? el('span', { class: 'ladder-summary' }, ladderSummary(record)) : null,
       ),
       record.error && record.status !== 'canceled'
         ? el('p', { class: 'error' }, errorText(record.error))

@@ -347,3 +347,10 @@ export function resetLadderChoice(fieldset) {
   for (const box of fieldset?.querySelectorAll('input[type="checkbox"]') ?? []) box.checked = false
   fieldset?.dispatchEvent(new Event('change'))
 }
+
+/** A card's line about the smaller versions a job made: `360p · 240p · HLS`, or `null` when there are none. */
+export function ladderSummary(record) {
+  const names = (record.renditions ?? []).map((rendition) => rendition.name)
+  if (names.length === 0) return null
+  return [...names, ...(record.hls ? ['HLS'] : [])].join(' · ')
+}
