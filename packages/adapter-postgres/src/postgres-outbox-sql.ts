@@ -118,12 +118,13 @@ export function outboxStatements(s: string) {
          last_error = $5, lease_token = NULL, lease_expires_at = NULL, updated_at = now()
        WHERE event_id = $1 AND endpoint = $2 AND status = 'pending' AND lease_token = $3`,
     ),
-    /** $1 event id, $2 endpoint or null. */
+    /** $1 event id, $2 endpoint or null, $3 project or null. */
     retry: named(
       'retry',
       `UPDATE ${s}.outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(),
          updated_at = now(), lease_token = NULL, lease_expires_at = NULL
-       WHERE event_id = $1 AND status = 'dead' AND ($2::text IS NULL OR endpoint = $2)`,
+       WHERE event_id = $1 AND status = 'dead' AND ($2::text IS NULL OR endpoint = $2)
+         AND ($3::text IS NULL OR project_id = $3)`,
     ),
     /** $1 status, $2 project, $3 endpoint (each or null), $4 limit. */
     list: named(

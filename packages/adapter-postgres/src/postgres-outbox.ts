@@ -99,10 +99,14 @@ export function postgresOutbox(
       ]
       return (await changed('recording a failed webhook delivery', sql.failed(values))) === 1
     },
-    async retry(eventId, endpoint) {
+    async retry(eventId, { endpoint, projectId } = {}) {
       return changed(
         'retrying a dead webhook delivery',
-        sql.retry([encodeText(eventId), endpoint === undefined ? null : encodeText(endpoint)]),
+        sql.retry([
+          encodeText(eventId),
+          endpoint === undefined ? null : encodeText(endpoint),
+          projectId === undefined ? null : encodeText(projectId),
+        ]),
       )
     },
     async list(options = {}) {

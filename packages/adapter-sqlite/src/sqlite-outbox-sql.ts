@@ -92,7 +92,8 @@ export function outboxStatements(o: OutboxTableNames) {
     retry: `UPDATE ${o.deliveries} SET
         status = 'pending', attempts = 0, next_attempt_at = :now, updated_at = :now,
         lease_token = NULL, lease_expires_at = NULL
-      WHERE event_id = :id AND status = 'dead' AND (:endpoint IS NULL OR endpoint = :endpoint)`,
+      WHERE event_id = :id AND status = 'dead' AND (:endpoint IS NULL OR endpoint = :endpoint)
+        AND (:projectId IS NULL OR project_id = :projectId)`,
     list: `${view}
       WHERE (:status IS NULL OR d.status = :status) AND (:projectId IS NULL OR d.project_id = :projectId)
         AND (:endpoint IS NULL OR d.endpoint = :endpoint)

@@ -146,10 +146,17 @@ export function sqliteOutbox(
             ) === 1,
         ),
       ),
-    retry: (eventId, endpoint) =>
+    retry: (eventId, { endpoint, projectId } = {}) =>
       run('retry a dead webhook delivery', () =>
         tx.immediate(() =>
-          changed(statement('retry').run({ now: Date.now(), id: eventId, endpoint: endpoint ?? null })),
+          changed(
+            statement('retry').run({
+              now: Date.now(),
+              id: eventId,
+              endpoint: endpoint ?? null,
+              projectId: projectId ?? null,
+            }),
+          ),
         ),
       ),
     list: (options = {}) =>

@@ -86,14 +86,15 @@ export function memoryOutbox(): MemoryOutbox {
       })
       return true
     },
-    async retry(eventId, endpoint) {
+    async retry(eventId, { endpoint, projectId } = {}) {
       let moved = 0
       const now = new Date()
       for (const d of deliveries.values()) {
         if (
           d.eventId !== eventId ||
           d.status !== 'dead' ||
-          (endpoint !== undefined && d.endpoint !== endpoint)
+          (endpoint !== undefined && d.endpoint !== endpoint) ||
+          (projectId !== undefined && d.projectId !== projectId)
         )
           continue
         Object.assign(d, {

@@ -101,10 +101,11 @@ export interface Outbox {
    */
   failed(delivery: ClaimedDelivery, outcome: { error: string; retryAt: Date | null }): Promise<boolean>
   /**
-   * Moves dead deliveries of `eventId` (only to `endpoint` when given) back to
-   * pending, due now, attempts 0. Returns how many moved; 0 when none was dead.
+   * Moves dead deliveries of `eventId` back to pending, due now, attempts 0;
+   * only those to `options.endpoint` and of `options.projectId` when given.
+   * Returns how many moved; 0 when none was dead.
    */
-  retry(eventId: string, endpoint?: string): Promise<number>
+  retry(eventId: string, options?: { endpoint?: string; projectId?: string }): Promise<number>
   /** Deliveries, newest first, filtered. */
   list(options?: OutboxListOptions): Promise<OutboxDelivery[]>
   /** Deliveries by status, of one project or all. */

@@ -161,8 +161,11 @@ export function outboxConformance(options: RepositoryConformanceOptions): void {
         { eventId: second.eventId, lastError: 'HTTP 410' },
       ])
       expect(await outbox().counts()).toEqual({ pending: 2, delivered: 0, dead: 1 })
-      expect(await outbox().retry(second.eventId, 'other')).toBe(0)
-      expect(await outbox().retry(second.eventId, second.endpoint)).toBe(1)
+      expect(await outbox().retry(second.eventId, { endpoint: 'other' })).toBe(0)
+      expect(await outbox().retry(second.eventId, { projectId: 'another-project' })).toBe(0)
+      expect(
+        await outbox().retry(second.eventId, { endpoint: second.endpoint, projectId: second.projectId }),
+      ).toBe(1)
       const [again] = (await claimAll()) as [ClaimedDelivery]
       expect(again).toMatchObject({ eventId: second.eventId, attempts: 1, status: 'pending' })
     })
