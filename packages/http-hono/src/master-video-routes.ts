@@ -21,6 +21,7 @@ import {
 import { type AuthorizeFunction, FILE_KINDS, type RouteAction, routeGuard } from './route-guard.js'
 import { urlSigner } from './signed-url.js'
 import { statsResponse } from './stats-route.js'
+import { webhookRoutes } from './webhook-routes.js'
 
 /** Options of {@link masterVideoRoutes}. */
 export interface MasterVideoRoutesOptions {
@@ -189,6 +190,7 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
       action: 'list',
       handle: (c) => statsResponse(c, mv, projectOf(c)),
     },
+    ...webhookRoutes(mv, LIST),
     {
       method: 'GET',
       path: JOB,

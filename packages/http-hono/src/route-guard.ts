@@ -18,6 +18,8 @@ export type RouteAction =
   | 'rendition-video'
   | 'rendition-download'
   | 'hls'
+  /** The project's webhook deliveries: list them, retry a dead one. */
+  | 'webhooks'
 
 /** The second argument of {@link AuthorizeFunction}. */
 export interface AuthorizeTarget {
