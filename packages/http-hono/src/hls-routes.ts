@@ -4,7 +4,16 @@ import type { Context } from 'hono'
 import { errorResponse, notReadyResponse } from './errors.js'
 import { type JobFileOptions, storedFileResponse } from './job-files.js'
 
-/** The stable name the master playlist is served under, whatever its key: `…/:id/hls/master.m3u8`. */
+/**
+ * The stable name the master playlist is served under, whatever its key: `…/:id/hls/master.m3u8`.
+ *
+ * @example
+ * ```ts
+ * import { HLS_MASTER_PLAYLIST } from '@mastervideo/http-hono'
+ *
+ * const src = `/api/projects/p1/master-videos/${id}/hls/${HLS_MASTER_PLAYLIST}`
+ * ```
+ */
 export const HLS_MASTER_PLAYLIST = 'master.m3u8'
 
 /**
