@@ -16,6 +16,7 @@ import {
 } from '@mastervideo/core'
 import { representableInConcatList, stagePlainName } from './concat-list.js'
 import { buildPlan, type ConcatPlan, fallbackPlan, placeInput } from './concat-plan.js'
+import { inputSecondsOf, probeSpan } from './concat-telemetry.js'
 import { invalidRequest, throwIfAborted, transcodeFailed, wrapError } from './errors.js'
 import { thumbnailArgs } from './ffmpeg-args.js'
 import { type FfmpegBinaries, resolveBinaries } from './ffmpeg-binaries.js'
@@ -155,7 +156,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     throwIfAborted(signal)
     const strategy = request.strategy ?? defaultStrategy ?? 'auto'
     const profile = { ...defaultProfile, ...request.profile }
-    const probes = await probeAll(request.inputs, signal)
+    const probes = await probeSpan(request.inputs, () => probeAll(request.inputs, signal))
     throwIfAborted(signal)
 
     let last = -1
@@ -181,6 +182,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       }
       const paths = { output: temp, list, listPaths }
       let plan = buildPlan({ inputs: request.inputs, probes, strategy, profile, paths })
+      inputSecondsOf(plan.totalSec)
       report(0)
       // Progress stops short of 1 until the file is in place; a redo continues from where it was.
       const scaled = () => {

@@ -104,6 +104,8 @@ program
   .option('--concurrency <n>', 'jobs at once', integer, 1)
   .option('--poll-interval <ms>', 'how often to look for new jobs', integer, 1000)
   .option('--grace <ms>', 'how long SIGTERM waits for running jobs before releasing them', integer, 30_000)
+  .option('--metrics-port <port>', 'serve Prometheus metrics at /metrics on this port', integer)
+  .option('--metrics-host <host>', 'interface of the metrics listener (default 127.0.0.1)')
   .action(async (options) => {
     await workerCommand(options).catch(fail)
   })

@@ -163,6 +163,20 @@ export type {
 } from './stats/stats.js'
 export { type BackoffOptions, backoffDelay } from './support/backoff.js'
 export { type Logger, type LogMethod, silentLogger } from './support/logger.js'
+export { type AttemptEnd, SPAN_NAMES } from './telemetry/attempt-telemetry.js'
+export {
+  CORE_METRICS,
+  type CoreMetricName,
+  HTTP_METRICS,
+  type InstrumentKind,
+  type MetricDefinition,
+} from './telemetry/instruments.js'
+export {
+  type ObserveQueueOptions,
+  observeQueue,
+  type QueueSnapshot,
+  readQueue,
+} from './telemetry/queue-gauges.js'
 export {
   type ConcatInput,
   type ConcatRequest,

@@ -10,6 +10,7 @@ import { contentDisposition } from './content-disposition.js'
 import { errorResponse, notReadyResponse } from './errors.js'
 import { fileResponse } from './file-response.js'
 import type { PresignCache } from './presign-cache.js'
+import { countServed } from './served-bytes.js'
 
 /** Hands a completed file's bytes to the reverse proxy in front (nginx's `X-Accel-Redirect`). */
 export interface OffloadOptions {
@@ -213,7 +214,7 @@ export async function storedFileResponse(
     headers[offload.header ?? 'X-Accel-Redirect'] = `${offload.prefix}${key}`
     return new Response(null, { status: 200, headers })
   }
-  return fileResponse({
+  const response = await fileResponse({
     store,
     file,
     contentType,
@@ -221,4 +222,5 @@ export async function storedFileResponse(
     maxRanges: options.maxRanges,
     headers,
   })
+  return countServed(response, contentType, c.req.method)
 }

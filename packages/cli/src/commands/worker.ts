@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises'
 import { sqlitePoller } from '@mastervideo/adapter-sqlite'
 import { dataPaths, standaloneService } from '../config.js'
 import { consoleLogger } from '../console-logger.js'
+import { startMetricsServer } from '../metrics/metrics-server.js'
+import { serviceMetrics } from '../metrics/service-metrics.js'
 
 /** Options of `mastervideo worker`. */
 export interface WorkerCommandOptions {
@@ -9,6 +11,10 @@ export interface WorkerCommandOptions {
   concurrency?: number
   pollInterval?: number
   grace?: number
+  /** Serve Prometheus text at `http://<metricsHost>:<port>/metrics`; absent: no metrics. */
+  metricsPort?: number
+  /** Interface of the metrics listener. Default `127.0.0.1`. */
+  metricsHost?: string
 }
 
 /**
@@ -26,6 +32,14 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   const paths = dataPaths(options.data)
   await mkdir(paths.root, { recursive: true })
   const mv = standaloneService(paths, logger)
+  const metrics =
+    options.metricsPort === undefined ? null : serviceMetrics(mv, 'mastervideo-worker', paths.assets)
+  const metricsServer = metrics
+    ? await startMetricsServer(metrics, {
+        host: options.metricsHost ?? '127.0.0.1',
+        port: options.metricsPort ?? 0,
+      })
+    : null
   const worker = mv
     .worker({
       concurrency: options.concurrency ?? 1,
@@ -33,7 +47,10 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
       graceMs: options.grace ?? 30_000,
     })
     .start()
-  logger.info({ workerId: worker.id, data: paths.root }, 'mastervideo worker ready')
+  logger.info(
+    { workerId: worker.id, data: paths.root, metrics: metricsServer?.url },
+    'mastervideo worker ready',
+  )
   await new Promise<void>((resolve) => {
     // `on`, not `once`: the handler stays while we shut down, so a second
     // signal is not taken as the default "terminate now".
@@ -45,4 +62,6 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     process.on('SIGINT', shutdown)
   })
   await mv.close()
+  await metricsServer?.close()
+  await metrics?.close()
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { CONCAT_STRATEGIES, type Logger, type MasterVideos, type Transcoder } from '@mastervideo/core'
 import { masterVideoRoutes } from '@mastervideo/http-hono'
 import { type Context, Hono } from 'hono'
+import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-metrics.js'
 import { healthCheck } from './health-check.js'
 import { projectsApi } from './projects-api.js'
 import { uploadsApp } from './uploads-api.js'
@@ -43,6 +44,8 @@ export interface StandaloneAppOptions {
   health?: () => Record<string, unknown>
   /** `/video` and `/download`: through Node (`proxy`, default) or a 302 to the store's presigned URL (`redirect`). */
   delivery?: 'proxy' | 'redirect'
+  /** Serves `GET /metrics` with this Prometheus text; absent: no `/metrics`. */
+  metrics?: () => Promise<string>
 }
 
 /** What the dashboard asks the server before it draws its form (`GET /api/dashboard`). */
@@ -91,6 +94,12 @@ export function standaloneApp(options: StandaloneAppOptions): Hono {
       'cache-control': 'no-store',
     })
   })
+  const { metrics } = options
+  if (metrics) {
+    app.get('/metrics', async (c) =>
+      c.body(await metrics(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' }),
+    )
+  }
   // The dashboard is a plain script: the vocabulary it offers comes from core through here.
   const dashboard: DashboardConfig = { strategies: CONCAT_STRATEGIES }
   app.get('/api/dashboard', (c) => c.json(dashboard, 200, { 'cache-control': 'no-cache' }))

@@ -6,6 +6,7 @@ import { sqlitePoller } from '@mastervideo/adapter-sqlite'
 import type { Logger, MasterVideos, Worker } from '@mastervideo/core'
 import { dataPaths, standaloneService } from '../config.js'
 import { consoleLogger } from '../console-logger.js'
+import { serviceMetrics } from '../metrics/service-metrics.js'
 import { deliverySetting, s3Settings } from '../s3-config.js'
 import { ensureDemoProject } from './demo-project.js'
 import { standaloneApp } from './standalone-app.js'
@@ -31,6 +32,8 @@ export interface ServeOptions {
    * URL (`redirect`, with `MASTERVIDEO_S3_BUCKET` set). Default `proxy` (`MASTERVIDEO_DELIVERY`).
    */
   delivery?: 'proxy' | 'redirect'
+  /** Serve Prometheus metrics at `/metrics` (registers the process's OpenTelemetry meter provider). Default true. */
+  metrics?: boolean
   logger?: Logger
 }
 
@@ -68,6 +71,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
   const s3 = s3Settings()
   const mv = standaloneService(paths, logger, s3)
+  const metrics = options.metrics === false ? null : serviceMetrics(mv, 'mastervideo-server', paths.assets)
   const runWorker = options.worker ?? true
   const concurrency = options.concurrency ?? 1
   const worker = runWorker
@@ -87,6 +91,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     logger,
     delivery: options.delivery ?? deliverySetting(),
     health: () => ({ worker: worker ? { id: worker.id, running: worker.running, concurrency } : null }),
+    ...(metrics ? { metrics: metrics.text } : {}),
   })
   const host = options.host ?? process.env.HOST ?? '127.0.0.1'
   const port = options.port ?? Number(process.env.PORT ?? 3000)
@@ -114,6 +119,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
           ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
         })
         await mv.close(closeOptions)
+        await metrics?.close()
       })()
       return closing
     },

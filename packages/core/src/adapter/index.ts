@@ -51,6 +51,14 @@ export {
 } from '../record/state-machine.js'
 export { clampLimit, decodeCursor, encodeCursor, type ListCursor, toPage } from '../repository/cursor.js'
 export { abortError, throwIfAborted } from '../support/abort.js'
+export { type MetricRecorder, metricRecorder } from '../telemetry/meter.js'
+export {
+  annotateActiveSpan,
+  type SpanAttributes,
+  type SpanHandle,
+  type WithSpanOptions,
+  withSpan,
+} from '../telemetry/with-span.js'
 export { outputKeys } from '../worker/run-job.js'
 export { type ErrorFactory, type OriginErrors, originErrors } from './origin-errors.js'
 export { clampProgress } from './progress-clamp.js'

@@ -26,6 +26,8 @@ import type { CreateResult, ListPage, Repository } from '../repository/repositor
 import { serviceStats } from '../stats/service-stats.js'
 import type { MasterVideoStats, StatsOptions } from '../stats/stats.js'
 import { type Logger, silentLogger } from '../support/logger.js'
+import { countCreated } from '../telemetry/attempt-telemetry.js'
+import { captureTraceContext } from '../telemetry/tracer.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
 import { Worker, type WorkerDeps, type WorkerOptions } from '../worker/worker.js'
 import { MasterVideoEmitter, type MasterVideoEvents } from './events.js'
@@ -206,12 +208,15 @@ export function createMasterVideos(options: MasterVideosOptions): MasterVideos {
       maxAttempts: validateMaxAttempts(input.maxAttempts, defaultMaxAttempts),
       encoding: validateLadder({ ...defaultEncoding, ...validateEncoding(ladderInput(input)) }),
       idempotencyKey: validateIdempotencyKey(input.idempotencyKey),
+      // The worker's attempt span continues this request's trace.
+      traceContext: captureTraceContext(),
       ...(input.runAt ? { runAt: input.runAt } : {}),
     }
     // A missing clip is refused now, when the resolver can tell, not when the job runs.
     await assertAssetsExist(assets, job.shots, job)
     const result = await repository.create(job)
     if (result.created) {
+      countCreated()
       emit('created', result.record)
       for (const worker of workers) worker.wake()
     }

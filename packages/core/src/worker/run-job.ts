@@ -5,6 +5,8 @@ import { type MasterVideo, type MasterVideoOutput, OUTPUT_CONTENT_TYPES } from '
 import type { CompleteResult } from '../repository/repository.js'
 import { throwIfAborted } from '../support/abort.js'
 import type { Logger } from '../support/logger.js'
+import { SPAN_NAMES } from '../telemetry/attempt-telemetry.js'
+import { withSpan } from '../telemetry/with-span.js'
 import { type ConcatInput, POSTER_DEFAULTS, type Transcoder } from '../transcoder/transcoder.js'
 import { masterShare, runLadder, wantsLadder } from './run-ladder.js'
 
@@ -92,11 +94,13 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
   if (ladder && record.output) return runLadder({ ...ctx, record })
   const share = ladder ? masterShare(record.encoding) : 1
   const inputs: ConcatInput[] = []
-  for (const shot of record.shots) {
-    throwIfAborted(signal)
-    const path = await assets.resolve(shot, record)
-    inputs.push({ path, trimStart: shot.trimStart, trimEnd: shot.trimEnd })
-  }
+  await withSpan(SPAN_NAMES.resolveAssets, {}, async () => {
+    for (const shot of record.shots) {
+      throwIfAborted(signal)
+      const path = await assets.resolve(shot, record)
+      inputs.push({ path, trimStart: shot.trimStart, trimEnd: shot.trimEnd })
+    }
+  })
   throwIfAborted(signal)
 
   const keys = outputKeys(record.id)
@@ -137,13 +141,16 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
     }
     throwIfAborted(signal)
 
-    const stored = await video.commit()
-    committed = [keys.video]
-    if (poster) {
-      await poster.commit()
-      committed.push(keys.thumbnail)
-      thumbnailKey = keys.thumbnail
-    }
+    const stored = await withSpan(SPAN_NAMES.commit, {}, async () => {
+      const file = await video.commit()
+      committed = [keys.video]
+      if (poster) {
+        await poster.commit()
+        committed.push(keys.thumbnail)
+        thumbnailKey = keys.thumbnail
+      }
+      return file
+    })
     const outcome = {
       output: {
         key: keys.video,

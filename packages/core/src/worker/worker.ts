@@ -20,6 +20,9 @@ import type { Lease, Repository } from '../repository/repository.js'
 import type { MasterVideoEvents } from '../service/events.js'
 import type { BackoffOptions } from '../support/backoff.js'
 import type { Logger } from '../support/logger.js'
+import { type AttemptTelemetry, startAttempt } from '../telemetry/attempt-telemetry.js'
+import { observeWorkerSlots } from '../telemetry/queue-gauges.js'
+import { tracedJob } from '../telemetry/traced-job.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
 import { boundedCall, settlesWithin } from './bounded-call.js'
 import { type AbortKind, decideOutcome } from './decide-outcome.js'
@@ -153,6 +156,7 @@ export class Worker {
   private wakeLoop: (() => void) | null = null
   private stopPoller: (() => void) | null = null
   private stopSweeps: (() => void) | null = null
+  private stopSlots: (() => void) | null = null
   private webhooks: WebhookDispatcher | null = null
   private loopDone: Promise<void> = Promise.resolve()
   private stopping: Promise<void> | null = null
@@ -200,6 +204,7 @@ export class Worker {
     if (this.state !== 'idle') throw new Error('A worker can be started once')
     this.state = 'running'
     this.stopPoller = this.poller.start(() => this.wake())
+    this.stopSlots = observeWorkerSlots(() => ({ busy: this.active.size, total: this.concurrency }))
     this.loopDone = this.loop()
     const sweepAge = this.options.sweepOlderThanMs ?? 60 * 60_000
     if (sweepAge > 0) {
@@ -271,6 +276,7 @@ export class Worker {
       }
     }
     this.state = 'stopped'
+    this.stopSlots?.()
     this.logger.info({ workerId: this.id }, 'mastervideo worker stopped')
   }
 
@@ -348,6 +354,7 @@ export class Worker {
       return
     }
 
+    const attempt = startAttempt(record, this.id)
     this.logger.info(log, 'mastervideo job started')
     emit('processing', record)
     const heartbeat = startLeaseHeartbeat({
@@ -366,20 +373,25 @@ export class Worker {
     const timeout = this.startTimeout(job)
     let failure: { thrown: unknown } | null = null
     try {
-      const result = await runJob({
-        ...this.deps,
-        logger: this.logger,
-        record,
-        signal: job.controller.signal,
-        onProgress: (fraction) => heartbeat.progress(fraction),
-        complete: async (outcome) => {
-          // No heartbeat may race the final write.
-          await heartbeat.stop()
-          return this.bounded('complete', () => repository.complete(lease, outcome))
-        },
-        checkpoint: (outcome) => this.bounded('checkpoint', () => repository.checkpoint(lease, outcome)),
-        read: () => this.bounded('get', () => repository.get(record.id)),
-      })
+      const result = await attempt.run(() =>
+        runJob(
+          tracedJob({
+            ...this.deps,
+            logger: this.logger,
+            record,
+            signal: job.controller.signal,
+            onProgress: (fraction) => heartbeat.progress(fraction),
+            complete: async (outcome) => {
+              // No heartbeat may race the final write.
+              await heartbeat.stop()
+              return this.bounded('complete', () => repository.complete(lease, outcome))
+            },
+            checkpoint: (outcome) => this.bounded('checkpoint', () => repository.checkpoint(lease, outcome)),
+            read: () => this.bounded('get', () => repository.get(record.id)),
+          }),
+        ),
+      )
+      attempt.completed(result)
       this.logger.info({ ...log, strategy: result.output?.strategy }, 'mastervideo job completed')
       emit('completed', result)
     } catch (thrown) {
@@ -388,7 +400,7 @@ export class Worker {
       clearTimeout(timeout)
       await heartbeat.stop()
     }
-    if (failure) await this.applyOutcome(job, failure.thrown)
+    if (failure) await this.applyOutcome(job, failure.thrown, attempt)
   }
 
   /** Aborts the job with `TIMEOUT` once it has run `jobTimeoutMs`; none when that is 0. */
@@ -402,7 +414,7 @@ export class Worker {
   }
 
   /** Writes what {@link decideOutcome} says about a failed or aborted attempt, and announces it. */
-  private async applyOutcome(job: ActiveJob, thrown: unknown): Promise<void> {
+  private async applyOutcome(job: ActiveJob, thrown: unknown, attempt?: AttemptTelemetry): Promise<void> {
     const { repository, emit } = this.deps
     const { record, lease } = job
     const signal = job.controller.signal
@@ -413,6 +425,7 @@ export class Worker {
       backoff: this.options.backoff,
       stopping: this.state !== 'running',
     })
+    attempt?.failed(error, outcome.kind)
 
     switch (outcome.kind) {
       case 'nothing':
