@@ -56,3 +56,7 @@ export {
   writeTestClip,
 } from './test-transcoder.js'
 export { type TranscoderConformanceOptions, transcoderConformance } from './transcoder-conformance.js'
+export {
+  type TranscoderLadderConformanceOptions,
+  transcoderLadderConformance,
+} from './transcoder-ladder-suite.js'

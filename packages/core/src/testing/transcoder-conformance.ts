@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { isMasterVideoError, TimeoutError } from '../errors.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
+import { transcoderLadderConformance } from './transcoder-ladder-suite.js'
 
 /** Options of {@link transcoderConformance}. */
 export interface TranscoderConformanceOptions {
@@ -31,7 +32,8 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
  * Registers vitest tests that check a {@link Transcoder} keeps the interface's
  * obligations: output only on success, monotonic progress ending at 1, typed
  * errors for missing and invalid inputs, aborts that stop the work and leave
- * nothing behind, a JPEG poster.
+ * nothing behind, a JPEG poster; and, when it has one, the ladder (see
+ * {@link transcoderLadderConformance}).
  *
  * @example
  * ```ts
@@ -189,4 +191,5 @@ export function transcoderConformance(options: TranscoderConformanceOptions): vo
       expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
     })
   })
+  transcoderLadderConformance(options)
 }
