@@ -78,6 +78,7 @@ export {
   verifyWebhook,
   type WebhookHeaders,
 } from './notify/webhook-signature.js'
+export type { WorkerWebhookOptions } from './notify/worker-webhooks.js'
 export type {
   ClaimedDelivery,
   Outbox,

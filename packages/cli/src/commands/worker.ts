@@ -4,6 +4,7 @@ import { dataPaths, standaloneService } from '../config.js'
 import { consoleLogger } from '../console-logger.js'
 import { startMetricsServer } from '../metrics/metrics-server.js'
 import { serviceMetrics } from '../metrics/service-metrics.js'
+import { webhookSettings } from '../webhook-config.js'
 
 /** Options of `mastervideo worker`. */
 export interface WorkerCommandOptions {
@@ -45,6 +46,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
       concurrency: options.concurrency ?? 1,
       poller: sqlitePoller({ filename: paths.database, intervalMs: options.pollInterval ?? 1000 }),
       graceMs: options.grace ?? 30_000,
+      webhooks: webhookSettings(),
     })
     .start()
   logger.info(

@@ -8,6 +8,7 @@ import { dataPaths, standaloneService } from '../config.js'
 import { consoleLogger } from '../console-logger.js'
 import { serviceMetrics } from '../metrics/service-metrics.js'
 import { deliverySetting, s3Settings } from '../s3-config.js'
+import { webhookSettings } from '../webhook-config.js'
 import { ensureDemoProject } from './demo-project.js'
 import { standaloneApp } from './standalone-app.js'
 
@@ -79,6 +80,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         .worker({
           concurrency,
           poller: sqlitePoller({ filename: paths.database, intervalMs: options.pollIntervalMs }),
+          webhooks: webhookSettings(),
         })
         .start()
     : null
