@@ -118,4 +118,9 @@ describe('GET /metrics of the standalone server', () => {
         expect(scraped.has(name), `${name} is in /metrics`).toBe(true)
     }
   })
+
+  it('lists every metric in docs/observability.md', async () => {
+    const doc = await readFile(new URL('../../../docs/observability.md', import.meta.url), 'utf8')
+    for (const metric of [...CORE_METRICS, ...HTTP_METRICS]) expect(doc).toContain(`| \`${metric.name}\` |`)
+  })
 })
