@@ -160,6 +160,14 @@ describe('Statistics panel (standalone example, real Chromium)', () => {
     await panel.screenshot({ path: path.join(shots, 'stats-panel-ru.png') })
     await page.screenshot({ path: path.join(shots, 'stats-page-ru.png'), fullPage: true })
 
+    // At phone width nothing of the panel reaches past the screen's edge.
+    await page.setViewportSize({ width: 390, height: 844 })
+    const overflowing = await page.evaluate(`[...document.querySelectorAll('#stats, #stats *')]
+      .filter((node) => node.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+      .map((node) => node.tagName.toLowerCase() + (node.id ? '#' + node.id : ''))`)
+    expect(overflowing).toEqual([])
+    await panel.screenshot({ path: path.join(shots, 'stats-panel-phone-ru.png') })
+
     // The last 24 hours hold every job just made: the panel asks again with a since.
     await page.selectOption('#stats-period', '24')
     await expect.poll(async () => (await panelFigures()).total).toBe(3)
