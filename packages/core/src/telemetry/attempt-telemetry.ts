@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { Span } from '@opentelemetry/api'
 import type { MasterVideoError } from '../errors.js'
 import type { MasterVideo } from '../record/master-video.js'
+import type { Outcome } from '../worker/decide-outcome.js'
 import { coreInstruments } from './meter.js'
 import { otel } from './otel-api.js'
 import { linksTo, tracer } from './tracer.js'
@@ -18,14 +19,24 @@ export const SPAN_NAMES = {
   complete: 'mastervideo.complete',
 } as const
 
-/** How an attempt that did not complete ended, as the worker decided (`decideOutcome`). */
-export type AttemptEnd = 'retry' | 'fail' | 'release' | 'nothing'
+/**
+ * The `mastervideo.outcome` of an attempt that did not complete, by what the
+ * worker decided (`decideOutcome`): `retried`, `failed`, `released` (shutdown),
+ * `canceled`, or `lease_lost` (another worker may hold the job).
+ */
+export type AttemptEnd = 'retried' | 'failed' | 'released' | 'canceled' | 'lease_lost'
 
-const OUTCOME_OF: Record<AttemptEnd, string> = {
-  retry: 'retried',
-  fail: 'failed',
-  release: 'released',
-  nothing: 'abandoned',
+function endOf(outcome: Outcome): AttemptEnd {
+  switch (outcome.kind) {
+    case 'retry':
+      return 'retried'
+    case 'fail':
+      return 'failed'
+    case 'release':
+      return 'released'
+    case 'nothing':
+      return outcome.because === 'canceled' ? 'canceled' : 'lease_lost'
+  }
 }
 
 /** The telemetry of one attempt: its span and the metrics recorded when it ends. */
@@ -34,8 +45,8 @@ export interface AttemptTelemetry {
   run<T>(fn: () => Promise<T>): Promise<T>
   /** Ends the attempt as completed with `record`. */
   completed(record: MasterVideo): void
-  /** Ends the attempt as failed with `error`, then handled as `end`. */
-  failed(error: MasterVideoError, end: AttemptEnd): void
+  /** Ends the attempt that stopped with `error`, handled as `outcome`. */
+  failed(error: MasterVideoError, outcome: Outcome): void
 }
 
 const seconds = (ms: number) => Math.max(0, ms / 1000)
@@ -113,23 +124,24 @@ export function startAttempt(record: MasterVideo, workerId: string): AttemptTele
       if (api) span?.setStatus({ code: api.SpanStatusCode.OK })
       finish('completed')
     },
-    failed(error, end) {
+    failed(error, outcome) {
       if (ended) return
+      const end = endOf(outcome)
       const now = coreInstruments()
-      if (end === 'fail') {
+      if (end === 'failed') {
         now?.counters['mastervideo.jobs.failed'].add(1, { 'error.type': error.code })
         now?.histograms['mastervideo.job.duration'].record(seconds(Date.now() - record.createdAt.getTime()), {
           'mastervideo.outcome': 'failed',
         })
-      } else if (end === 'retry') {
+      } else if (end === 'retried') {
         now?.counters['mastervideo.jobs.retried'].add(1, { 'error.type': error.code })
       }
       if (span) {
-        // A release on shutdown is no failure of the job: it only notes why the attempt stopped.
-        if (end === 'release') span.setAttribute('error.type', error.code)
+        // A release on shutdown or a cancel is no failure: the span only notes why the attempt stopped.
+        if (end === 'released' || end === 'canceled') span.setAttribute('error.type', error.code)
         else recordSpanError(span, error)
       }
-      finish(OUTCOME_OF[end])
+      finish(end)
     },
   }
 }

@@ -425,7 +425,7 @@ export class Worker {
       backoff: this.options.backoff,
       stopping: this.state !== 'running',
     })
-    attempt?.failed(error, outcome.kind)
+    attempt?.failed(error, outcome)
 
     switch (outcome.kind) {
       case 'nothing':
