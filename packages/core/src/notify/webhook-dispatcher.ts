@@ -139,9 +139,17 @@ export function webhookDispatcher(options: WebhookDispatcherOptions): WebhookDis
     return false
   }
 
+  /** Registers the endpoints once; a failed attempt is tried again by the next round. */
+  function register(): Promise<void> {
+    registered ??= options.outbox.registerEndpoints(names).catch((error: unknown) => {
+      registered = null
+      throw error
+    })
+    return registered
+  }
+
   async function deliverDue(): Promise<number> {
-    registered ??= options.outbox.registerEndpoints(names)
-    await registered
+    await register()
     const claimed = await options.outbox.claim({
       endpoints: names,
       leaseToken: randomBytes(12).toString('base64url'),
@@ -177,9 +185,7 @@ export function webhookDispatcher(options: WebhookDispatcherOptions): WebhookDis
   const dispatcher: WebhookDispatcher = {
     start() {
       if (timer || stopped) return dispatcher
-      registered ??= options.outbox.registerEndpoints(names)
-      registered.catch((error: unknown) => {
-        registered = null
+      register().catch((error: unknown) => {
         logger.warn({ err: error }, 'mastervideo webhook endpoints not registered yet')
       })
       timer = setInterval(round, pollMs)
