@@ -146,6 +146,19 @@ export function startAttempt(record: MasterVideo, workerId: string): AttemptTele
   }
 }
 
+/**
+ * Counts a job failed without an attempt of this worker (its earlier workers
+ * all died: `LEASE_EXPIRED`) in `mastervideo.jobs.failed` and
+ * `mastervideo.job.duration`.
+ */
+export function countFailed(record: MasterVideo, code: MasterVideoError['code']): void {
+  const now = coreInstruments()
+  now?.counters['mastervideo.jobs.failed'].add(1, { 'error.type': code })
+  now?.histograms['mastervideo.job.duration'].record(seconds(Date.now() - record.createdAt.getTime()), {
+    'mastervideo.outcome': 'failed',
+  })
+}
+
 /** Counts a job `create` stored (`mastervideo.jobs.created`). */
 export function countCreated(): void {
   coreInstruments()?.counters['mastervideo.jobs.created'].add(1)

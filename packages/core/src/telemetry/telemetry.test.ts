@@ -133,4 +133,24 @@ describe('telemetry of a job', () => {
     const names = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name))
     for (const name of names) expect(CORE_METRICS.map((m) => m.name)).toContain(name)
   })
+
+  it('ends a canceled attempt as canceled, without an error status', async () => {
+    exporter.reset()
+    const slow = createMasterVideos({
+      repository: memoryRepository(),
+      transcoder: testTranscoder({ durationMs: 5000 }),
+      assets: directoryAssets(dir),
+      output: localOutputStore(join(dir, 'out-slow')),
+    })
+    const job = await slow.create({ projectId: 'p1', name: 'slow', shots: ['a.bin'] })
+    slow.on('processing', () => void slow.cancel(job.id))
+    const worker = slow.worker().start()
+    await expect(slow.waitFor(job.id, { timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'CANCELED' })
+    await worker.stop()
+    await slow.close()
+
+    const attempt = exporter.getFinishedSpans().find((s) => s.name === SPAN_NAMES.attempt) as ReadableSpan
+    expect(attempt.attributes).toMatchObject({ 'mastervideo.outcome': 'canceled', 'error.type': 'CANCELED' })
+    expect(attempt.status.code).not.toBe(SpanStatusCode.ERROR)
+  })
 })

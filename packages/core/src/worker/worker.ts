@@ -20,7 +20,7 @@ import type { Lease, Repository } from '../repository/repository.js'
 import type { MasterVideoEvents } from '../service/events.js'
 import type { BackoffOptions } from '../support/backoff.js'
 import type { Logger } from '../support/logger.js'
-import { type AttemptTelemetry, startAttempt } from '../telemetry/attempt-telemetry.js'
+import { type AttemptTelemetry, countFailed, startAttempt } from '../telemetry/attempt-telemetry.js'
 import { observeWorkerSlots } from '../telemetry/queue-gauges.js'
 import { tracedJob } from '../telemetry/traced-job.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
@@ -351,6 +351,7 @@ export class Worker {
           }),
         'failed',
       )
+      countFailed(record, 'LEASE_EXPIRED')
       return
     }
 
