@@ -8,7 +8,18 @@ import { otel } from './otel-api.js'
 import { linksTo, tracer } from './tracer.js'
 import { recordSpanError } from './with-span.js'
 
-/** The span of one attempt, and the name of its children. */
+/**
+ * The name of the span of one job attempt, and of its children (the probe
+ * span is opened by adapter-ffmpeg inside the concat span).
+ *
+ * @example
+ * ```ts
+ * import { SPAN_NAMES } from '@mastervideo/core'
+ *
+ * declare const finishedSpans: { name: string }[]
+ * const attempts = finishedSpans.filter((span) => span.name === SPAN_NAMES.attempt)
+ * ```
+ */
 export const SPAN_NAMES = {
   attempt: 'mastervideo.job.attempt',
   resolveAssets: 'mastervideo.resolve_assets',

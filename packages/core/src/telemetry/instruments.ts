@@ -118,6 +118,13 @@ export const CORE_METRICS = [
 /**
  * The metric `@mastervideo/http-hono` records (it is listed here so a
  * dashboard or a test has every name in one place).
+ *
+ * @example
+ * ```ts
+ * import { HTTP_METRICS } from '@mastervideo/core'
+ *
+ * console.log(HTTP_METRICS[0].name, HTTP_METRICS[0].unit) // mastervideo.http.response.body.size By
+ * ```
  */
 export const HTTP_METRICS = [
   {
