@@ -78,6 +78,7 @@ program
   .option('--no-worker', 'do not run a worker in this process (run `mastervideo worker` instead)')
   .option('--concurrency <n>', 'jobs the in-process worker runs at once', integer, 1)
   .option('--no-demo', 'do not generate the demo project on first run')
+  .option('--no-metrics', 'do not serve Prometheus metrics at /metrics')
   .action(async (options) => {
     try {
       const server = await startServer({
@@ -87,6 +88,7 @@ program
         worker: options.worker,
         concurrency: options.concurrency,
         demo: options.demo,
+        metrics: options.metrics,
       })
       // `on`, not `once`: a repeated signal must not kill the process mid-shutdown.
       const stop = () => void server.close().then(() => process.exit(0))
