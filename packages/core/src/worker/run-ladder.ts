@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { completionLanded } from '../adapter/transition-write.js'
@@ -12,6 +11,7 @@ import type { CompleteResult } from '../repository/repository.js'
 import { throwIfAborted } from '../support/abort.js'
 import type { Logger } from '../support/logger.js'
 import type { LadderResult, Transcoder } from '../transcoder/transcoder.js'
+import { makeLadderScratch } from './ladder-scratch.js'
 
 /** Whether a job asks for renditions: then its master is checkpointed and a ladder follows. */
 export function wantsLadder(record: Pick<MasterVideo, 'encoding'>): boolean {
@@ -145,7 +145,7 @@ export async function runLadder(ctx: RunLadderContext): Promise<MasterVideo> {
   const share = masterShare(record.encoding)
   const progress = (f: number) => ctx.onProgress(share + (1 - share) * f)
   progress(0)
-  const scratch = await mkdtemp(path.join(tmpdir(), `mastervideo-ladder-${process.pid}-`))
+  const scratch = await makeLadderScratch()
   let committed: string[] = []
   try {
     const input = await localMaster(output, master.key, scratch, signal)

@@ -2,6 +2,7 @@ import type { OutputStore } from '../output/output-store.js'
 import type { Repository } from '../repository/repository.js'
 import type { Logger } from '../support/logger.js'
 import type { Transcoder } from '../transcoder/transcoder.js'
+import { sweepLadderScratch } from './ladder-scratch.js'
 import { sweepOrphanOutputs } from './orphan-outputs.js'
 
 /** What {@link sweepLeftovers} removed, by where it was. */
@@ -62,6 +63,15 @@ export async function sweepLeftovers(options: {
   }
   await run('output', output.sweep?.bind(output))
   await run('transcoder', transcoder.sweep?.bind(transcoder))
+  // The worker's own ladder scratch folders (a master downloaded from S3, uncommitted renditions).
+  const ladders = await sweepLadderScratch(olderThanMs).catch(() => [] as string[])
+  if (ladders.length > 0) {
+    logger?.info(
+      { removed: ladders, olderThanMs },
+      `mastervideo removed ${ladders.length} ladder scratch folders`,
+    )
+    report.transcoder.push(...ladders)
+  }
   const windowMs = options.orphanWindowMs ?? 7 * 24 * 60 * 60_000
   if (repository && windowMs > 0) {
     try {
