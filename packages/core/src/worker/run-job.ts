@@ -8,7 +8,7 @@ import type { Logger } from '../support/logger.js'
 import { SPAN_NAMES } from '../telemetry/attempt-telemetry.js'
 import { withSpan } from '../telemetry/with-span.js'
 import { type ConcatInput, POSTER_DEFAULTS, type Transcoder } from '../transcoder/transcoder.js'
-import { masterShare, runLadder, wantsLadder } from './run-ladder.js'
+import { type KeptMaster, keepMasterCopy, masterShare, runLadder, wantsLadder } from './run-ladder.js'
 
 /** What {@link runJob} needs. */
 export interface RunJobContext {
@@ -108,6 +108,8 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
   let poster: PendingFile | null = null
   let committed: string[] = []
   let checkpointed: MasterVideo | null = null
+  // A local copy of the master for the ladder, when the store keeps none (S3).
+  let kept: KeptMaster | null = null
   try {
     const { strategy, ...profile } = record.encoding
     const result = await transcoder.concat({
@@ -141,6 +143,7 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
     }
     throwIfAborted(signal)
 
+    if (ladder && !output.localPath) kept = await keepMasterCopy(video.path)
     const stored = await withSpan(SPAN_NAMES.commit, {}, async () => {
       const file = await video.commit()
       committed = [keys.video]
@@ -206,9 +209,10 @@ export async function runJob(ctx: RunJobContext): Promise<MasterVideo> {
     }
   } finally {
     await video.discard()
+    if (!checkpointed) await kept?.discard()
     await poster?.discard()
     // Committed but provably not recorded: the files belong to nobody.
     for (const key of committed) await output.delete(key).catch(() => {})
   }
-  return runLadder({ ...ctx, record: checkpointed ?? record })
+  return runLadder({ ...ctx, record: checkpointed ?? record, kept })
 }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs'
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { completionLanded } from '../adapter/transition-write.js'
@@ -52,6 +52,35 @@ export interface RunLadderContext {
   onProgress: (fraction: number) => void
   complete: (outcome: CompleteResult) => Promise<MasterVideo>
   read?: () => Promise<MasterVideo | null>
+  /** A local copy of the master kept before it was committed; `runLadder` discards it. */
+  kept?: KeptMaster | null
+}
+
+/** A hard link to the master taken before its commit, in a ladder scratch folder of its own. */
+export interface KeptMaster {
+  scratch: string
+  path: string
+  /** Removes the folder and the link. */
+  discard(): Promise<void>
+}
+
+/**
+ * Keeps the master's bytes for the ladder before a store without local
+ * files (S3) uploads and removes them: a hard link in a fresh scratch
+ * folder, which costs no copy. `null` when a link cannot be made (another
+ * file system): the ladder then downloads the master.
+ */
+export async function keepMasterCopy(file: string): Promise<KeptMaster | null> {
+  const scratch = await makeLadderScratch()
+  const discard = () => rm(scratch, { recursive: true, force: true }).catch(() => {})
+  const copy = path.join(scratch, 'master.mp4')
+  try {
+    await link(file, copy)
+    return { scratch, path: copy, discard }
+  } catch {
+    await discard()
+    return null
+  }
 }
 
 // Pauses between reads of the record after complete() threw (as for the master).
@@ -138,22 +167,27 @@ function recordOf(result: LadderResult): { renditions: RenditionOutput[]; hls: H
 export async function runLadder(ctx: RunLadderContext): Promise<MasterVideo> {
   const { record, transcoder, output, signal, logger } = ctx
   const master = record.output
-  if (!master) throw new ValidationError(`Master video ${record.id} has no master to make renditions from`)
-  if (!transcoder.ladder) {
-    throw new ValidationError('This transcoder cannot make renditions (it has no ladder method)')
+  if (!master || !transcoder.ladder) {
+    await ctx.kept?.discard()
+    throw new ValidationError(
+      master
+        ? 'This transcoder cannot make renditions (it has no ladder method)'
+        : `Master video ${record.id} has no master to make renditions from`,
+    )
   }
+  const ladder = transcoder.ladder.bind(transcoder)
   const share = masterShare(record.encoding)
   const progress = (f: number) => ctx.onProgress(share + (1 - share) * f)
   progress(0)
-  const scratch = await makeLadderScratch()
+  const scratch = ctx.kept?.scratch ?? (await makeLadderScratch())
   let committed: string[] = []
   try {
-    const input = await localMaster(output, master.key, scratch, signal)
+    const input = ctx.kept?.path ?? (await localMaster(output, master.key, scratch, signal))
     throwIfAborted(signal)
     const directory = path.join(scratch, 'out')
     await mkdir(directory)
     const { preset, crf, renditions = [], hls } = record.encoding
-    const result = await transcoder.ladder({
+    const result = await ladder({
       input,
       directory,
       prefix: `${record.id}_${Date.now()}`,
