@@ -64,7 +64,9 @@ describe('migrations', () => {
     // Turn the schema back into what version 1 wrote.
     await db.admin().query(`ALTER TABLE ${schema}.master_videos
       DROP COLUMN renditions, DROP COLUMN skipped_renditions, DROP COLUMN hls, DROP COLUMN trace_context`)
-    await db.admin().query(`DROP TABLE ${schema}.outbox_events, ${schema}.outbox_endpoints, ${schema}.outbox_deliveries`)
+    await db
+      .admin()
+      .query(`DROP TABLE ${schema}.outbox_events, ${schema}.outbox_endpoints, ${schema}.outbox_deliveries`)
     await db.admin().query(`DELETE FROM ${schema}.mastervideo_migrations WHERE version > 1`)
 
     expect(await migratePostgres(db.admin(), schema)).toBe(1)
