@@ -24,11 +24,24 @@ const projects = ['packages', 'examples'].flatMap((group) =>
     : [],
 )
 
+/** The bench harness's tests, and every bench run in --quick mode. */
+const benchProject = {
+  extends: true as const,
+  test: {
+    name: 'bench',
+    root: 'bench',
+    include: ['test/**/*.test.ts'],
+    // RSS rows collect garbage first (peakRssGrowth).
+    execArgv: ['--expose-gc'],
+    testTimeout: 60_000,
+  },
+}
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@mastervideo/source'] } },
   test: {
-    projects,
+    projects: [...projects, benchProject],
     // After the usual summary, one line per skip note: what was skipped and how to run it.
     reporters: ['default', './scripts/test-support/skip-summary-reporter.ts'],
     testTimeout: 30_000,

@@ -1,44 +1,56 @@
-/** One figure a benchmark measured. */
-export interface BenchRow {
-  /** What was measured, e.g. `pickup latency p99 (in-process wake-up)`. */
-  name: string
-  value: number
-  unit: string
-  /** The same measurement of the reference run side by side (raw ffmpeg, `send`, nginx, ...). */
-  reference?: { name: string; value: number }
-  /** Whether a bigger value is better (throughput) or worse (latency). Default false. */
-  higherIsBetter?: boolean
-  /** What the issue asks of this figure, in words (`>= 1.0x send`). */
-  goal?: string
+// What a bench file imports: the row type and goals, the sample helpers and
+// the context a run hands every bench. The harness decides every verdict.
+import type { BenchRow } from './row.js'
+
+export {
+  atLeast,
+  atMost,
+  type BenchRow,
+  type Better,
+  equals,
+  type Goal,
+  ratioAtLeast,
+  ratioAtMost,
+  type Verdict,
+  verdictOf,
+} from './row.js'
+export { interleaved, type Measured, measured, percentile, timed } from './samples.js'
+
+/** How a run wants a bench to run. */
+export interface BenchContext {
+  /** Tiny sizes and one round: proves the bench still runs (`--quick`, and the test suite). */
+  quick: boolean
+  /** Interleaved rounds for each comparison: 1 in quick mode, {@link FULL_ROUNDS} otherwise. */
+  rounds: number
 }
+
+/** Rounds of a full run: at least 5 for timings. */
+export const FULL_ROUNDS = 5
+
+/** The context of a run. */
+export const benchContext = (quick: boolean): BenchContext => ({ quick, rounds: quick ? 1 : FULL_ROUNDS })
 
 /** A benchmark module: `packages/<pkg>/bench/<name>.bench.ts` default-exports one. */
-export type Bench = () => Promise<BenchRow[]>
+export type Bench = (ctx: BenchContext) => Promise<BenchRow[]>
 
-/** Percentile of a sample (nearest rank). */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank] as number
-}
-
-function format(value: number): string {
-  if (!Number.isFinite(value)) return String(value)
-  if (Math.abs(value) >= 100) return value.toFixed(0)
-  if (Math.abs(value) >= 1) return value.toFixed(2)
-  return value.toPrecision(3)
-}
-
-/** Prints rows as a Markdown table (pasteable into docs/benchmarks.md). */
-export function printTable(title: string, rows: BenchRow[]): void {
-  console.log(`\n### ${title}\n`)
-  console.log('| measurement | value | reference | ratio | goal |')
-  console.log('|---|---:|---|---:|---|')
-  for (const row of rows) {
-    const ref = row.reference ? `${row.reference.name}: ${format(row.reference.value)} ${row.unit}` : ''
-    const ratio =
-      row.reference && row.reference.value !== 0 ? `${format(row.value / row.reference.value)}x` : ''
-    console.log(`| ${row.name} | ${format(row.value)} ${row.unit} | ${ref} | ${ratio} | ${row.goal ?? ''} |`)
+/**
+ * Peak RSS growth (MB) of this process while `run` runs, sampled every 2 ms,
+ * after a full collection: the bench script runs Node with `--expose-gc`, and
+ * without it this throws rather than measure over an uncollected heap.
+ */
+export async function peakRssGrowth<T>(run: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('RSS rows need node --expose-gc (npm run bench passes it)')
+  gc()
+  const base = process.memoryUsage.rss()
+  let peak = base
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss())
+  }, 2)
+  try {
+    const result = await run()
+    return { result, growthMb: (Math.max(peak, process.memoryUsage.rss()) - base) / 1024 / 1024 }
+  } finally {
+    clearInterval(timer)
   }
 }

@@ -1,34 +1,59 @@
-// `npm run bench [-- <filter>]`: runs every packages/*/bench/*.bench.ts (or
-// those whose path contains <filter>) one after another and prints a Markdown
-// table per file with each figure and its ratio to the reference run.
-import { existsSync, readdirSync } from 'node:fs'
+// `npm run bench [-- [--quick] [--markdown] <package>...]`: runs every
+// packages/*/bench/*.bench.ts (or those of the packages named, by folder or
+// package name) one after another and prints, per file, a Markdown table
+// whose ratios and ✔/✘ the harness computes. `--quick`: tiny sizes, one
+// round (proves the benches run; figures meaningless). `--markdown`: writes
+// each table into its page in docs/benchmarks/ (never from a quick run).
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type Bench, printTable } from './harness.js'
+import { discoverBenches, selectBenches } from './discover.js'
+import { type Bench, benchContext } from './harness.js'
+import { type BenchResult, writePages } from './pages.js'
+import { headerLines, loadNow, runHeader } from './run-header.js'
+import { tableLines } from './table.js'
 
 const root = path.resolve(import.meta.dirname, '..')
-const filter = process.argv[2] ?? ''
-const files = readdirSync(path.join(root, 'packages')).flatMap((pkg) => {
-  const dir = path.join(root, 'packages', pkg, 'bench')
-  return existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.bench.ts'))
-        .map((f) => path.join(dir, f))
-    : []
-})
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const markdown = args.includes('--markdown')
+const filters = args.filter((arg) => !arg.startsWith('--'))
+if (quick && markdown) {
+  console.error('--markdown writes the docs: not from a --quick run')
+  process.exit(2)
+}
 
+const files = selectBenches(discoverBenches(root), filters)
+const ctx = benchContext(quick)
+const started = new Date()
+const loadAtStart = loadNow()
 console.log(
-  `mastervideo benchmarks, ${new Date().toISOString()}, node ${process.version}, ${process.platform}`,
+  `# mastervideo benchmarks${quick ? ' (--quick: tiny sizes, 1 round; figures mean nothing)' : ''}\n`,
 )
+const results: BenchResult[] = []
 let failures = 0
-for (const file of files.filter((f) => f.includes(filter))) {
-  const label = path.relative(root, file)
+for (const file of files) {
+  const label = path.relative(root, file.path)
+  const benchStarted = new Date()
+  const loadBefore = loadNow()
   try {
-    const bench = (await import(pathToFileURL(file).href)).default as Bench
-    printTable(label, await bench())
+    const bench = (await import(pathToFileURL(file.path).href)).default as Bench
+    const rows = await bench(ctx)
+    const result = {
+      folder: file.folder,
+      bench: file.bench,
+      file: label,
+      header: runHeader(root, benchStarted, loadBefore),
+      rows,
+    }
+    console.log(`\n### ${label}\n`)
+    for (const line of [...headerLines(result.header), '', ...tableLines(rows)]) console.log(line)
+    results.push(result)
   } catch (error) {
     failures++
     console.error(`\n${label} failed:`, error)
   }
 }
+console.log('\n## Run\n')
+for (const line of headerLines(runHeader(root, started, loadAtStart))) console.log(line)
+if (markdown) for (const line of writePages(path.join(root, 'docs'), results)) console.log(line)
 process.exit(failures === 0 ? 0 : 1)

@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { type BenchRow, printTable } from '../../../bench/harness.js'
+import { type BenchRow, equals, measured } from '../../../bench/harness.js'
+import { tableLines } from '../../../bench/table.js'
 import { runFaults } from '../test/fault-run.js'
 import { startTestServer } from '../test/pg-server.js'
 
@@ -30,26 +31,38 @@ try {
     timeoutMs: 10 * 60_000,
   })
   console.log(JSON.stringify({ ...report, suspects: report.suspects.slice(0, 20) }, null, 2))
+  const report1 = (name: string, value: number, unit: string): BenchRow => ({
+    name,
+    unit,
+    subject: measured([value]),
+    better: 'lower',
+    goal: 'report',
+  })
+  const zero = (name: string, value: number, unit: string): BenchRow => ({
+    ...report1(name, value, unit),
+    goal: equals(0),
+  })
   const rows: BenchRow[] = [
-    { name: 'jobs', value: report.jobs, unit: 'jobs', higherIsBetter: true },
-    { name: 'wall time', value: report.elapsedMs / 1000, unit: 's' },
-    { name: 'transcodes started (all attempts)', value: report.transcodes, unit: 'transcodes' },
-    { name: 'faults: connection resets', value: report.faults.resets, unit: 'resets', higherIsBetter: true },
-    { name: 'faults: partitions', value: report.faults.partitions, unit: 'partitions', higherIsBetter: true },
-    { name: 'faults: SIGKILLed workers', value: report.faults.kills, unit: 'kills', higherIsBetter: true },
-    { name: 'jobs lost', value: report.lost, unit: 'jobs', goal: '0' },
-    { name: 'jobs completed twice', value: report.completedTwice, unit: 'jobs', goal: '0' },
-    { name: 'duplicate transcode time', value: report.overlapMs / 1000, unit: 's', goal: '0 s' },
-    { name: 'completed records whose file is missing', value: report.missingFiles, unit: 'jobs', goal: '0' },
-    { name: 'committed files no record names', value: report.unnamedFiles, unit: 'files', goal: '0' },
-    {
-      name: 'crash leftovers (committed, then SIGKILL before complete)',
-      value: report.crashLeftovers.length,
-      unit: 'files',
-    },
-    { name: 'worst recovery after a partition heals', value: report.worstRecoveryMs, unit: 'ms' },
+    { ...report1('jobs', report.jobs, 'jobs'), better: 'higher' },
+    report1('wall time', report.elapsedMs / 1000, 's'),
+    report1('transcodes started (all attempts)', report.transcodes, 'transcodes'),
+    { ...report1('faults: connection resets', report.faults.resets, 'resets'), better: 'higher' },
+    { ...report1('faults: partitions', report.faults.partitions, 'partitions'), better: 'higher' },
+    { ...report1('faults: SIGKILLed workers', report.faults.kills, 'kills'), better: 'higher' },
+    zero('jobs lost', report.lost, 'jobs'),
+    zero('jobs completed twice', report.completedTwice, 'jobs'),
+    zero('duplicate transcode time', report.overlapMs / 1000, 's'),
+    zero('completed records whose file is missing', report.missingFiles, 'jobs'),
+    zero('committed files no record names', report.unnamedFiles, 'files'),
+    report1(
+      'crash leftovers (committed, then SIGKILL before complete)',
+      report.crashLeftovers.length,
+      'files',
+    ),
+    report1('worst recovery after a partition heals', report.worstRecoveryMs, 'ms'),
   ]
-  printTable('adapter-postgres faults soak', rows)
+  console.log('\n### adapter-postgres faults soak\n')
+  for (const line of tableLines(rows)) console.log(line)
   const failed =
     report.lost + report.completedTwice + report.overlapMs + report.missingFiles + report.unnamedFiles
   process.exitCode = failed === 0 ? 0 : 1

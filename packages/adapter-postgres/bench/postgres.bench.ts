@@ -4,12 +4,15 @@
 //
 // - Throughput: 1,000 queued jobs drained by 1 and by 4 concurrent workers
 //   (async loops in this process, each its own connection from a pool of the
-//   same size for both), claim + complete vs pg-boss fetch + complete. Three
-//   rounds, alternating which goes first, median reported: on a shared
-//   machine one round alone mostly measures its neighbours' fsyncs.
+//   same size for both), claim + complete vs pg-boss fetch + complete, in
+//   interleaved rounds (A B, B A, ...), median and spread reported: on a
+//   shared machine one round alone mostly measures its neighbours' fsyncs.
 // - Pickup latency: from create() returning (another "machine's" connection)
 //   to core's worker reporting `processing`, woken by LISTEN/NOTIFY; the
-//   reference is pg-boss's work() at its fastest polling (0.5 s).
+//   reference is pg-boss's work() at its fastest polling (0.5 s), interleaved
+//   rounds too, each row the median of the rounds' percentiles.
+// Full runs ask the server for durable settings (fsync on); quick runs take
+// whatever the test helper gives (fsync off on a throwaway server).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -17,16 +20,22 @@ import { createMasterVideos, localOutputStore } from '@mastervideo/core'
 import { newLeaseToken } from '@mastervideo/core/adapter'
 import { newJob, testTranscoder, writeTestClip } from '@mastervideo/core/testing'
 import PgBoss from 'pg-boss'
-import { type BenchRow, percentile } from '../../../bench/harness.js'
+import {
+  atMost,
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  percentile,
+  ratioAtLeast,
+} from '../../../bench/harness.js'
 import { postgresPoller, postgresRepository } from '../src/index.js'
 import { startTestServer } from '../test/pg-server.js'
 
-const JOBS = 1000
-const ROUNDS = 3
 const output = { key: 'k.mp4', size: 1, durationSec: 1, width: 2, height: 2, strategy: 'copy' as const }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function drain(workers: number, takeOne: () => Promise<boolean>): Promise<number> {
+async function drain(jobs: number, workers: number, takeOne: () => Promise<boolean>): Promise<number> {
   const t0 = performance.now()
   let done = 0
   await Promise.all(
@@ -35,21 +44,19 @@ async function drain(workers: number, takeOne: () => Promise<boolean>): Promise<
     }),
   )
   const seconds = (performance.now() - t0) / 1000
-  if (done !== JOBS) throw new Error(`drained ${done} of ${JOBS} jobs`)
+  if (done !== jobs) throw new Error(`drained ${done} of ${jobs} jobs`)
   return done / seconds
 }
 
-const median = (values: number[]) => percentile(values, 50)
-
-async function ours(url: string, workers: number, round: number): Promise<number> {
+async function ours(url: string, jobs: number, workers: number, round: number): Promise<number> {
   const repo = postgresRepository(
     { connectionString: url },
     { schema: `bench_${workers}_${round}`, maxConnections: workers },
   )
   await repo.ready()
-  for (let i = 0; i < JOBS; i += 100)
-    await Promise.all(Array.from({ length: 100 }, () => repo.create(newJob())))
-  const rate = await drain(workers, async () => {
+  for (let i = 0; i < jobs; i += 100)
+    await Promise.all(Array.from({ length: Math.min(100, jobs - i) }, () => repo.create(newJob())))
+  const rate = await drain(jobs, workers, async () => {
     const claimed = await repo.claim({ workerId: 'bench', leaseToken: newLeaseToken(), leaseMs: 30_000 })
     if (!claimed) return false
     await repo.complete(claimed.lease, { output, thumbnailKey: null })
@@ -66,13 +73,14 @@ async function startBoss(url: string, schema: string, max: number): Promise<PgBo
   return boss
 }
 
-async function pgBoss(url: string, workers: number, round: number): Promise<number> {
+async function pgBoss(url: string, jobs: number, workers: number, round: number): Promise<number> {
   const boss = await startBoss(url, `pgboss_${workers}_${round}`, workers)
   await boss.createQueue('bench')
-  for (let i = 0; i < JOBS; i += 500) {
-    await boss.insert(Array.from({ length: 500 }, () => ({ name: 'bench', data: { shots: ['a.mp4'] } })))
+  for (let i = 0; i < jobs; i += 500) {
+    const batch = Math.min(500, jobs - i)
+    await boss.insert(Array.from({ length: batch }, () => ({ name: 'bench', data: { shots: ['a.mp4'] } })))
   }
-  const rate = await drain(workers, async () => {
+  const rate = await drain(jobs, workers, async () => {
     const [job] = await boss.fetch('bench')
     if (!job) return false
     await boss.complete('bench', job.id)
@@ -82,14 +90,14 @@ async function pgBoss(url: string, workers: number, round: number): Promise<numb
   return rate
 }
 
-async function pickupOurs(url: string, dir: string, jobs: number): Promise<number[]> {
-  const schema = 'bench_pickup'
+async function pickupOurs(url: string, dir: string, jobs: number, round: number): Promise<number[]> {
+  const schema = `bench_pickup_${round}`
   const clip = await writeTestClip(path.join(dir, 'clip.bin'), {}, 64)
   const mv = createMasterVideos({
     repository: postgresRepository({ connectionString: url }, { schema }),
     transcoder: testTranscoder({ durationMs: 1, steps: 1 }),
     assets: () => clip,
-    output: localOutputStore(path.join(dir, 'out')),
+    output: localOutputStore(path.join(dir, `out-${round}`)),
   })
   // Jobs come from another connection, as from an API server on another machine.
   const other = postgresRepository({ connectionString: url }, { schema })
@@ -110,8 +118,8 @@ async function pickupOurs(url: string, dir: string, jobs: number): Promise<numbe
   return latencies
 }
 
-async function pickupBoss(url: string, jobs: number): Promise<number[]> {
-  const boss = await startBoss(url, 'pgboss_pickup', 4)
+async function pickupBoss(url: string, jobs: number, round: number): Promise<number[]> {
+  const boss = await startBoss(url, `pgboss_pickup_${round}`, 4)
   await boss.createQueue('pickup')
   let onStart: (() => void) | null = null
   await boss.work('pickup', { pollingIntervalSeconds: 0.5 }, async () => {
@@ -131,42 +139,47 @@ async function pickupBoss(url: string, jobs: number): Promise<number[]> {
   return latencies
 }
 
-export default async function postgresBench(): Promise<BenchRow[]> {
-  const server = await startTestServer({ durable: true })
+export default async function postgresBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const server = await startTestServer({ durable: !ctx.quick })
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-pg-bench-'))
+  const jobs = ctx.quick ? 20 : 1000
   try {
     const rows: BenchRow[] = []
     for (const workers of [1, 4]) {
-      const mine: number[] = []
-      const theirs: number[] = []
-      for (let round = 0; round < ROUNDS; round++) {
-        if (round % 2 === 0) theirs.push(await pgBoss(server.url, workers, round))
-        mine.push(await ours(server.url, workers, round))
-        if (round % 2 === 1) theirs.push(await pgBoss(server.url, workers, round))
-      }
-      const value = median(mine)
-      const reference = median(theirs)
-      console.log(
-        `${workers} worker(s), jobs/s per round: ours ${mine.map(Math.round)}, pg-boss ${theirs.map(Math.round)}`,
-      )
+      let round = 0
+      const { mine, theirs } = await interleaved(ctx.rounds, {
+        theirs: () => pgBoss(server.url, jobs, workers, round++),
+        mine: () => ours(server.url, jobs, workers, round++),
+      })
       rows.push({
-        name: `jobs claimed+completed/s, ${workers} worker${workers > 1 ? 's' : ''}`,
-        value,
+        name: `jobs claimed+completed/s, ${workers} worker${workers > 1 ? 's' : ''} (${jobs} jobs, fsync ${ctx.quick ? 'as the test server has it' : 'on'})`,
         unit: 'jobs/s',
-        reference: { name: 'pg-boss fetch+complete', value: reference },
-        higherIsBetter: true,
-        goal: '>= 1.0x pg-boss',
+        subject: measured(mine),
+        reference: { name: 'pg-boss fetch+complete', value: measured(theirs) },
+        better: 'higher',
+        goal: ratioAtLeast(1),
+        headline: true,
       })
     }
-    const ourLatency = await pickupOurs(server.url, dir, 200)
-    const bossLatency = await pickupBoss(server.url, 30)
+    const ourLatency: number[][] = []
+    const bossLatency: number[][] = []
+    let round = 0
+    await interleaved(ctx.rounds, {
+      ours: async () => ourLatency.push(await pickupOurs(server.url, dir, ctx.quick ? 3 : 40, round++)),
+      boss: async () => bossLatency.push(await pickupBoss(server.url, ctx.quick ? 2 : 6, round++)),
+    })
     for (const p of [50, 99]) {
       rows.push({
         name: `pickup p${p}, LISTEN/NOTIFY`,
-        value: percentile(ourLatency, p),
         unit: 'ms',
-        reference: { name: 'pg-boss work(), 0.5 s polling', value: percentile(bossLatency, p) },
-        ...(p === 99 ? { goal: '< 50 ms on loopback' } : {}),
+        subject: measured(ourLatency.map((r) => percentile(r, p))),
+        reference: {
+          name: 'pg-boss work(), 0.5 s polling',
+          value: measured(bossLatency.map((r) => percentile(r, p))),
+        },
+        better: 'lower',
+        goal: p === 99 ? atMost(50) : 'report',
+        headline: p === 99,
       })
     }
     return rows

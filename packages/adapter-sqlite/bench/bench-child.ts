@@ -1,16 +1,23 @@
 // A process for sqlite.bench.ts, run with `node --conditions=@mastervideo/source
-// --import tsx`. argv: <file> <mode> <variant>
+// --import tsx`. argv: <file> <mode> <variant> [<dir> <count seconds>]
 //   drain ours|naive  when told `go`, claim and complete until nothing is due;
 //                     `naive` is the original system's SELECT-then-UPDATE claim
 //   pickup sqlite|interval  run a core worker woken by that poller; report when
-//                     each job starts; on `stop`, report how often it woke
+//                     each job starts; on `count`, report how often it woke
+//                     in <count seconds> (2 by default)
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createMasterVideos, intervalPoller, localOutputStore, type Poller } from '@mastervideo/core'
 import { newLeaseToken } from '@mastervideo/core/adapter'
 import { testTranscoder } from '@mastervideo/core/testing'
 import { sqlitePoller, sqliteRepository } from '../src/index.js'
 
-const [file, mode, variant, dir] = process.argv.slice(2) as [string, string, string, string]
+const [file, mode, variant, dir, countSeconds = '2'] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string?,
+]
 const send = (message: unknown) => process.send?.(message)
 const output = { key: 'k.mp4', size: 1, durationSec: 1, width: 320, height: 240, strategy: 'copy' as const }
 const now = () => performance.timeOrigin + performance.now()
@@ -87,8 +94,8 @@ async function pickup(): Promise<void> {
   process.on('message', async (message) => {
     if (message === 'count') {
       const before = wakes
-      await new Promise((resolve) => setTimeout(resolve, 2000))
-      send({ wakesPerSecond: (wakes - before) / 2 })
+      await new Promise((resolve) => setTimeout(resolve, Number(countSeconds) * 1000))
+      send({ wakesPerSecond: (wakes - before) / Number(countSeconds) })
     }
     if (message === 'stop') {
       await service.close()

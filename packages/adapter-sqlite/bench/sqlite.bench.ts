@@ -5,18 +5,29 @@
 // - `list` of one project's 50 newest in 100,000 jobs, against memoryRepository;
 // - pickup latency from `create` in this process to `processing` in a worker
 //   process with a 100 ms sqlitePoller, against a plain 100 ms intervalPoller.
+// Every comparison runs in interleaved rounds (A B, B A, ...); each row is the
+// median of the rounds and their spread.
 import { type ChildProcess, fork } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { memoryRepository, type Repository } from '@mastervideo/core'
 import { newJob, writeTestClip } from '@mastervideo/core/testing'
-import { type BenchRow, percentile } from '../../../bench/harness.js'
+import {
+  atLeast,
+  atMost,
+  type BenchContext,
+  type BenchRow,
+  equals,
+  interleaved,
+  measured,
+  percentile,
+  ratioAtLeast,
+} from '../../../bench/harness.js'
 import { sqliteRepository } from '../src/index.js'
 
 const packageDir = path.resolve(import.meta.dirname, '..')
 const child = path.join(import.meta.dirname, 'bench-child.ts')
-const JOBS = 4000
 
 function spawn(args: string[]): { process: ChildProcess; next: <T>() => Promise<T> } {
   const proc = fork(child, args, {
@@ -48,22 +59,23 @@ interface DrainReport {
 }
 
 /**
- * Fills a fresh file with JOBS due jobs and lets `processes` children drain it
- * (or, with `files: 'separate'`, gives each child its own file with JOBS /
+ * Fills a fresh file with `jobs` due jobs and lets `processes` children drain it
+ * (or, with `files: 'separate'`, gives each child its own file with `jobs` /
  * processes jobs: the same CPU load without any lock contention).
  */
 async function drain(
   dir: string,
+  jobs: number,
   processes: number,
   variant: 'ours' | 'naive',
   files: 'one' | 'separate' = 'one',
 ) {
   const names = Array.from({ length: files === 'one' ? 1 : processes }, (_, i) =>
-    path.join(dir, `drain-${variant}-${processes}-${files}-${i}.sqlite`),
+    path.join(dir, `drain-${variant}-${processes}-${files}-${i}-${Date.now()}.sqlite`),
   )
   for (const file of names) {
     const repo = sqliteRepository({ filename: file })
-    for (let i = 0; i < JOBS / names.length; i++) await repo.create(newJob())
+    for (let i = 0; i < jobs / names.length; i++) await repo.create(newJob())
     await repo.close()
   }
   const children = Array.from({ length: processes }, (_, i) =>
@@ -82,13 +94,17 @@ async function drain(
   }
 }
 
-async function listLatency(repo: Repository, rounds: number): Promise<{ wall: number[]; cpu: number[] }> {
+async function listLatency(
+  repo: Repository,
+  rounds: number,
+  projects: number,
+): Promise<{ wall: number[]; cpu: number[] }> {
   const wall: number[] = []
   const cpu: number[] = []
   for (let i = 0; i < rounds; i++) {
     const c0 = process.cpuUsage()
     const t0 = performance.now()
-    const page = await repo.list({ projectId: `p${i % 100}`, limit: 50 })
+    const page = await repo.list({ projectId: `p${i % projects}`, limit: 50 })
     wall.push(performance.now() - t0)
     const used = process.cpuUsage(c0)
     cpu.push((used.user + used.system) / 1000)
@@ -97,10 +113,10 @@ async function listLatency(repo: Repository, rounds: number): Promise<{ wall: nu
   return { wall, cpu }
 }
 
-async function pickup(dir: string, variant: 'sqlite' | 'interval', jobs: number) {
-  const file = path.join(dir, `pickup-${variant}.sqlite`)
+async function pickup(dir: string, variant: 'sqlite' | 'interval', jobs: number, countSeconds: number) {
+  const file = path.join(dir, `pickup-${variant}-${Date.now()}.sqlite`)
   const repo = sqliteRepository({ filename: file })
-  const worker = spawn([file, 'pickup', variant, dir])
+  const worker = spawn([file, 'pickup', variant, dir, String(countSeconds)])
   await worker.next()
   const latencies: number[] = []
   for (let i = 0; i < jobs; i++) {
@@ -121,125 +137,186 @@ async function pickup(dir: string, variant: 'sqlite' | 'interval', jobs: number)
   return { latencies, wakesPerSecond }
 }
 
-export default async function sqliteBench(): Promise<BenchRow[]> {
+type Drain = Awaited<ReturnType<typeof drain>>
+
+export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-sqlite-bench-'))
   await writeTestClip(path.join(dir, 'clip.bin'))
+  const jobs = ctx.quick ? 40 : 4000
+  // Quick mode: two contending processes, not four (each child costs a second to start).
+  const procs = ctx.quick ? 2 : 4
+  const listed = ctx.quick ? { jobs: 200, projects: 2 } : { jobs: 100_000, projects: 100 }
   try {
-    const naive1 = await drain(dir, 1, 'naive')
-    const naive4 = await drain(dir, 4, 'naive')
-    const ours1 = await drain(dir, 1, 'ours')
-    const ours4 = await drain(dir, 4, 'ours')
-    const apart4 = await drain(dir, 4, 'ours', 'separate')
-    if (ours1.errors + ours4.errors + ours1.duplicates + ours4.duplicates > 0) {
-      throw new Error(`claim errors or duplicates: ${JSON.stringify({ ours1, ours4 })}`)
+    const runs: Record<'naive1' | 'naive4' | 'ours1' | 'ours4' | 'apart4', Drain[]> = {
+      naive1: [],
+      naive4: [],
+      ours1: [],
+      ours4: [],
+      apart4: [],
     }
+    const run =
+      (key: keyof typeof runs, processes: number, variant: 'ours' | 'naive', files?: 'separate') =>
+      async () => {
+        const report = await drain(dir, jobs, processes, variant, files)
+        runs[key].push(report)
+        return report.jobsPerSecond
+      }
+    await interleaved(ctx.rounds, {
+      naive1: run('naive1', 1, 'naive'),
+      ours1: run('ours1', 1, 'ours'),
+      naive4: run('naive4', procs, 'naive'),
+      ours4: run('ours4', procs, 'ours'),
+      apart4: run('apart4', procs, 'ours', 'separate'),
+    })
+    const bad = [...runs.ours1, ...runs.ours4].filter((r) => r.errors + r.duplicates > 0)
+    if (bad.length > 0) throw new Error(`claim errors or duplicates: ${JSON.stringify(bad)}`)
+    const of = (key: keyof typeof runs, figure: (d: Drain) => number) => measured(runs[key].map(figure))
+    const rate = (d: Drain) => d.jobsPerSecond
 
-    // 100,000 jobs in 100 projects, created through the repositories themselves.
+    // Many jobs in many projects, created through the repositories themselves.
     const sqlite = sqliteRepository({ filename: path.join(dir, 'list.sqlite') })
     const memory = memoryRepository()
-    const base = Date.now() - 100_000
-    for (let i = 0; i < 100_000; i++) {
+    const base = Date.now() - listed.jobs
+    for (let i = 0; i < listed.jobs; i++) {
       const input = newJob({
-        projectId: `p${i % 100}`,
+        projectId: `p${i % listed.projects}`,
         id: `master_${base + i}_${String(i).padStart(8, '0')}`,
       })
       await sqlite.create(input)
       await memory.create(input)
     }
-    await listLatency(sqlite, 200) // warm up
-    const sqliteList = await listLatency(sqlite, 2000)
-    const memoryList = await listLatency(memory, 200)
+    await listLatency(sqlite, ctx.quick ? 5 : 200, listed.projects) // warm up
+    const sqliteList: { wall: number[]; cpu: number[] }[] = []
+    const memoryList: { wall: number[]; cpu: number[] }[] = []
+    await interleaved(ctx.rounds, {
+      sqlite: async () => sqliteList.push(await listLatency(sqlite, ctx.quick ? 5 : 400, listed.projects)),
+      memory: async () => memoryList.push(await listLatency(memory, ctx.quick ? 2 : 40, listed.projects)),
+    })
     await sqlite.close()
+    const list = (rounds: { wall: number[]; cpu: number[] }[], figure: 'wall' | 'cpu', p: number) =>
+      measured(rounds.map((r) => percentile(r[figure], p)))
 
-    const polled = await pickup(dir, 'sqlite', 50)
-    const interval = await pickup(dir, 'interval', 50)
+    const polled: Awaited<ReturnType<typeof pickup>>[] = []
+    const interval: Awaited<ReturnType<typeof pickup>>[] = []
+    const pickupJobs = ctx.quick ? 2 : 10
+    const countSeconds = ctx.quick ? 0.3 : 2
+    await interleaved(ctx.rounds, {
+      sqlite: async () => polled.push(await pickup(dir, 'sqlite', pickupJobs, countSeconds)),
+      interval: async () => interval.push(await pickup(dir, 'interval', pickupJobs, countSeconds)),
+    })
+    const late = (rounds: typeof polled, p: number) => measured(rounds.map((r) => percentile(r.latencies, p)))
 
     return [
       {
-        name: `claim+complete, 1 process (${JOBS} jobs)`,
-        value: ours1.jobsPerSecond,
+        name: `claim+complete, 1 process (${jobs} jobs)`,
         unit: 'jobs/s',
-        higherIsBetter: true,
-        reference: { name: 'original SELECT-then-UPDATE, 1 process', value: naive1.jobsPerSecond },
-        goal: '>= 2,000 jobs/s',
+        subject: of('ours1', rate),
+        reference: { name: 'original SELECT-then-UPDATE, 1 process', value: of('naive1', rate) },
+        better: 'higher',
+        goal: atLeast(2000),
+        headline: true,
       },
       {
-        name: 'claim+complete, 4 processes on one file',
-        value: ours4.jobsPerSecond,
+        name: `claim+complete, ${procs} processes on one file`,
         unit: 'jobs/s',
-        higherIsBetter: true,
-        reference: { name: 'this adapter, 1 process', value: ours1.jobsPerSecond },
-        goal: 'more than 1 process',
+        subject: of('ours4', rate),
+        reference: { name: 'this adapter, 1 process', value: of('ours1', rate) },
+        better: 'higher',
+        goal: ratioAtLeast(1),
+        why: 'the four processes share two cores and one write lock; see the CPU-bound check below',
+        headline: true,
       },
       {
-        name: 'claim+complete, 4 processes on one file (CPU-bound check)',
-        value: ours4.jobsPerSecond,
+        name: `claim+complete, ${procs} processes on one file (CPU-bound check)`,
         unit: 'jobs/s',
-        higherIsBetter: true,
+        subject: of('ours4', rate),
         reference: {
-          name: '4 processes on 4 separate files (no lock contention)',
-          value: apart4.jobsPerSecond,
+          name: `${procs} processes on as many separate files (no lock contention)`,
+          value: of('apart4', rate),
         },
+        better: 'higher',
+        goal: 'report',
       },
       {
-        name: 'jobs claimed twice, 4 processes',
-        value: ours4.duplicates,
+        name: `jobs claimed twice, ${procs} processes`,
         unit: 'jobs',
-        reference: { name: 'original SELECT-then-UPDATE, 4 processes', value: naive4.duplicates },
-        goal: '0',
-      },
-      {
-        name: 'event-loop delay p99 of a worker, 4 processes contending',
-        value: ours4.loopDelayP99Ms,
-        unit: 'ms',
-        reference: { name: 'the same worker alone', value: ours1.loopDelayP99Ms },
-      },
-      {
-        name: 'event-loop delay p99, 4 processes on one file',
-        value: ours4.loopDelayP99Ms,
-        unit: 'ms',
+        subject: of('ours4', (d) => d.duplicates),
         reference: {
-          name: '4 processes on 4 separate files (same CPU load, no locks)',
-          value: apart4.loopDelayP99Ms,
+          name: `original SELECT-then-UPDATE, ${procs} processes`,
+          value: of('naive4', (d) => d.duplicates),
         },
+        better: 'lower',
+        goal: equals(0),
+        headline: true,
       },
       {
-        name: 'list 50 newest of one project, 100,000 jobs, p50',
-        value: percentile(sqliteList.wall, 50),
+        name: `event-loop delay p99 of a worker, ${procs} processes contending`,
         unit: 'ms',
-        reference: { name: 'memoryRepository', value: percentile(memoryList.wall, 50) },
+        subject: of('ours4', (d) => d.loopDelayP99Ms),
+        reference: { name: 'the same worker alone', value: of('ours1', (d) => d.loopDelayP99Ms) },
+        better: 'lower',
+        goal: 'report',
       },
       {
-        name: 'list 50 newest of one project, 100,000 jobs, p99',
-        value: percentile(sqliteList.wall, 99),
+        name: `event-loop delay p99, ${procs} processes on one file`,
         unit: 'ms',
-        reference: { name: 'memoryRepository', value: percentile(memoryList.wall, 99) },
-        goal: '< 5 ms',
+        subject: of('ours4', (d) => d.loopDelayP99Ms),
+        reference: {
+          name: `${procs} processes on as many separate files (same CPU load, no locks)`,
+          value: of('apart4', (d) => d.loopDelayP99Ms),
+        },
+        better: 'lower',
+        goal: 'report',
+      },
+      {
+        name: `list 50 newest of one project, ${listed.jobs} jobs, p50`,
+        unit: 'ms',
+        subject: list(sqliteList, 'wall', 50),
+        reference: { name: 'memoryRepository', value: list(memoryList, 'wall', 50) },
+        better: 'lower',
+        goal: 'report',
+      },
+      {
+        name: `list 50 newest of one project, ${listed.jobs} jobs, p99`,
+        unit: 'ms',
+        subject: list(sqliteList, 'wall', 99),
+        reference: { name: 'memoryRepository', value: list(memoryList, 'wall', 99) },
+        better: 'lower',
+        goal: atMost(5),
+        headline: true,
       },
       {
         name: 'list p99, CPU time of this process (all its threads)',
-        value: percentile(sqliteList.cpu, 99),
         unit: 'ms',
-        reference: { name: 'memoryRepository', value: percentile(memoryList.cpu, 99) },
+        subject: list(sqliteList, 'cpu', 99),
+        reference: { name: 'memoryRepository', value: list(memoryList, 'cpu', 99) },
+        better: 'lower',
+        goal: 'report',
       },
       {
         name: 'pickup create -> processing in another process, p50 (sqlitePoller 100 ms)',
-        value: percentile(polled.latencies, 50),
         unit: 'ms',
-        reference: { name: 'intervalPoller 100 ms', value: percentile(interval.latencies, 50) },
+        subject: late(polled, 50),
+        reference: { name: 'intervalPoller 100 ms', value: late(interval, 50) },
+        better: 'lower',
+        goal: 'report',
       },
       {
-        name: 'pickup p99 (sqlitePoller 100 ms)',
-        value: percentile(polled.latencies, 99),
+        name: 'pickup p99 (sqlitePoller 100 ms): within the interval, 10 ms to start the job',
         unit: 'ms',
-        reference: { name: 'intervalPoller 100 ms', value: percentile(interval.latencies, 99) },
-        goal: 'within the interval',
+        subject: late(polled, 99),
+        reference: { name: 'intervalPoller 100 ms', value: late(interval, 99) },
+        better: 'lower',
+        goal: atMost(110),
+        headline: true,
       },
       {
         name: 'idle wake-ups (claim queries) per second',
-        value: polled.wakesPerSecond,
         unit: '/s',
-        reference: { name: 'intervalPoller 100 ms', value: interval.wakesPerSecond },
+        subject: measured(polled.map((r) => r.wakesPerSecond)),
+        reference: { name: 'intervalPoller 100 ms', value: measured(interval.map((r) => r.wakesPerSecond)) },
+        better: 'lower',
+        goal: 'report',
       },
     ]
   } finally {
