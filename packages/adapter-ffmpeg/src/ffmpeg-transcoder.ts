@@ -1,5 +1,5 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import {
   type ConcatInput,
@@ -42,6 +42,14 @@ export interface FfmpegTranscoderOptions {
   killGraceMs?: number
   /** Strategy and re-encode settings used where a request leaves them out. */
   defaults?: EncodingOptions
+  /**
+   * Probe plain MP4 clips (H.264 Baseline/Main/High 8-bit 4:2:0 progressive,
+   * AAC-LC mono or stereo, whole and self-contained) by reading their boxes
+   * in Node instead of running ffprobe: a cold stream copy then spawns only
+   * ffmpeg. Every other file, including every damaged or hostile one, is
+   * still probed and judged by ffprobe. Default false.
+   */
+  readHeaders?: boolean
 }
 
 /** Options of {@link FfmpegTranscoder.plan}. */
@@ -81,7 +89,8 @@ export interface FfmpegTranscoder extends Transcoder {
   ladder(request: LadderRequest): Promise<LadderResult>
 }
 
-const PROBE_CONCURRENCY = 4
+/** ffprobe runs at once for one concat: enough to overlap process start-up, few enough not to swamp small machines. */
+const PROBE_CONCURRENCY = Math.min(8, Math.max(4, availableParallelism()))
 
 /** How error messages name an ffmpeg run of each strategy. */
 const JOB_NAMES = { copy: 'join by stream copy', reencode: 'join by re-encoding' } as const
@@ -137,7 +146,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
   // Accepted probes of unchanged files: plan() then concat(), or a retried job, probe once.
   const cache = probeCache()
   const probe = async (file: string, probeOptions?: { signal?: AbortSignal }): Promise<ProbeResult> =>
-    probeMedia((await bins()).ffprobe, file, probeOptions?.signal, cache)
+    probeMedia((await bins()).ffprobe, file, probeOptions?.signal, cache, options.readHeaders)
 
   const probeAll = async (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
     if (inputs.length === 0) throw invalidRequest('A concat needs at least one input')

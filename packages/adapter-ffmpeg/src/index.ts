@@ -61,4 +61,5 @@ export {
 } from './hls-playlist.js'
 export { type LadderPlan, type PlannedRendition, planLadder } from './ladder-plan.js'
 export { ALLOWED_CONTAINERS, DEMUXER_WHITELIST } from './media-probe.js'
+export { readMp4Probe } from './mp4-header.js'
 export { type ProgressBlock, progressParser } from './progress-parser.js'

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { MediaStreamInfo, ProbeResult } from '@mastervideo/core'
 import { execa } from 'execa'
 import { abortError, clipInvalid, clipMissing, throwIfAborted, transcodeFailed } from './errors.js'
+import { readMp4Probe } from './mp4-header.js'
 import type { ProbeCache } from './probe-cache.js'
 
 /**
@@ -148,13 +149,16 @@ function ffprobeRefusal(stderr: string): string {
  * last packets present (a file cut short by an interrupted upload passes the
  * header check but fails here, before any encoding starts). With a `cache`,
  * an unchanged file (same device, inode, size, mtime and ctime) accepted
- * before is not probed again; the stat and its checks run every time.
+ * before is not probed again; the stat and its checks run every time. With
+ * `readHeaders`, a plain H.264/AAC MP4 is read in Node (see
+ * {@link readMp4Probe}) and ffprobe runs only for what that reader leaves to it.
  */
 export async function probeMedia(
   ffprobe: string,
   file: string,
   signal?: AbortSignal,
   cache?: ProbeCache,
+  readHeaders = false,
 ): Promise<ProbeResult> {
   throwIfAborted(signal)
   const absolute = path.resolve(file)
@@ -177,6 +181,14 @@ export async function probeMedia(
   if (info.size === 0n) throw clipInvalid(file, 'it is empty')
   const known = cache?.get(absolute, info, file)
   if (known) return known
+  if (readHeaders) {
+    const quick = await readMp4Probe(absolute, file, Number(info.size)).catch(() => undefined)
+    throwIfAborted(signal)
+    if (quick) {
+      cache?.set(absolute, info, quick, startedAtNs)
+      return quick
+    }
+  }
 
   const result = await execa(
     ffprobe,
