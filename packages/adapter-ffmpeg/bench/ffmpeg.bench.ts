@@ -7,12 +7,22 @@
 //    (`-f concat ... -c:v libx264 -preset medium -crf 23 -c:a aac`), 3 x 10 s 720p.
 // 3. Peak RSS of this Node process during a concat, small clips vs 10x larger ones:
 //    ffmpeg does the work in its own process; ours must stay flat.
+// Every comparison runs in interleaved rounds (A B, B A, ...): median and spread.
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
-import type { BenchRow } from '../../../bench/harness.js'
+import {
+  atMost,
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  peakRssGrowth,
+  ratioAtMost,
+  timed,
+} from '../../../bench/harness.js'
 import { ffmpegTranscoder } from '../src/index.js'
 
 const require = createRequire(import.meta.url)
@@ -41,42 +51,31 @@ async function clip(file: string, size: string, seconds: number): Promise<string
   return file
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
-}
+/** Sizes of a full run, and tiny ones for `--quick`. */
+const sizes = (quick: boolean) =>
+  quick
+    ? { big: ['320x240', 1], small: ['160x120', 1], mid: ['320x240', 1], copyRounds: 1 }
+    : { big: ['1280x720', 10], small: ['320x240', 1], mid: ['640x360', 10], copyRounds: 15 }
 
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now()
-  await run()
-  return performance.now() - t0
-}
-
-/** Peak RSS growth (MB) of this process while `run` runs, sampled every 2 ms. */
-async function peakRss(run: () => Promise<unknown>): Promise<number> {
-  globalThis.gc?.()
-  const base = process.memoryUsage.rss()
-  let peak = base
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 2)
-  try {
-    await run()
-  } finally {
-    clearInterval(timer)
-  }
-  return (Math.max(peak, process.memoryUsage.rss()) - base) / 1024 / 1024
-}
-
-export default async function ffmpegBench(): Promise<BenchRow[]> {
+export default async function ffmpegBench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-ffmpeg-bench-'))
+  const size = sizes(ctx.quick)
+  const [bigSize, bigSeconds] = size.big as [string, number]
+  const [smallSize, smallSeconds] = size.small as [string, number]
+  const [midSize, midSeconds] = size.mid as [string, number]
+  const label = (s: string, seconds: number) => `3 x ${seconds} s ${s.split('x')[1]}p`
   try {
-    const big = await Promise.all([0, 1, 2].map((i) => clip(path.join(dir, `big-${i}.mp4`), '1280x720', 10)))
-    const small = await Promise.all(
-      [0, 1, 2].map((i) => clip(path.join(dir, `small-${i}.mp4`), '320x240', 1)),
+    const big = await Promise.all(
+      [0, 1, 2].map((i) => clip(path.join(dir, `big-${i}.mp4`), bigSize, bigSeconds)),
     )
-    const mid = await Promise.all([0, 1, 2].map((i) => clip(path.join(dir, `mid-${i}.mp4`), '640x360', 10)))
+    const small = await Promise.all(
+      [0, 1, 2].map((i) => clip(path.join(dir, `small-${i}.mp4`), smallSize, smallSeconds)),
+    )
+    const mid = await Promise.all(
+      [0, 1, 2].map((i) => clip(path.join(dir, `mid-${i}.mp4`), midSize, midSeconds)),
+    )
     const midInputs = mid.map((p) => ({ path: p }))
+    const smallInputs = small.map((p) => ({ path: p }))
     const out = path.join(dir, 'out')
     await mkdir(out)
     const transcoder = ffmpegTranscoder()
@@ -86,48 +85,47 @@ export default async function ffmpegBench(): Promise<BenchRow[]> {
     const changed = Math.max(...(await Promise.all(big.map(async (f) => (await stat(f)).ctimeMs))))
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, changed + 2100 - Date.now())))
 
-    // 1a. Copy path, SDK (cold and warm) vs the same command line, alternated, 15 runs each.
+    // 1a. Copy path, SDK (cold and warm) vs the same command line, interleaved.
     const list = path.join(dir, 'concat.txt')
     const plan = await transcoder.plan(inputs, { output: path.join(out, 'raw.mp4') })
     const rawArgs = plan.args.map((a) => (a.endsWith('concat.txt') ? `file:${list}` : a))
     await writeFile(list, plan.concatList as string)
-    const coldCopy: number[] = []
-    const warmCopy: number[] = []
-    const rawCopy: number[] = []
     // Every run writes a new file, as a job does: replacing a 10 MB file costs both sides
     // more, and not the same (ffmpeg truncates it; the SDK renames over it, atomically).
     const fresh = async (file: string) => {
       await rm(file, { force: true })
       return file
     }
-    for (let i = 0; i < 15; i++) {
-      await fresh(path.join(out, 'raw.mp4'))
-      rawCopy.push(await timed(() => execa(FFMPEG, rawArgs)))
-      const cold = await fresh(path.join(out, 'sdk-cold.mp4'))
-      coldCopy.push(await timed(() => ffmpegTranscoder().concat({ inputs, output: cold })))
-      const warm = await fresh(path.join(out, 'sdk-warm.mp4'))
-      warmCopy.push(await timed(() => transcoder.concat({ inputs, output: warm })))
-    }
+    const copy = await interleaved(size.copyRounds, {
+      raw: async () => {
+        await fresh(path.join(out, 'raw.mp4'))
+        return timed(() => execa(FFMPEG, rawArgs))
+      },
+      cold: async () => {
+        const cold = await fresh(path.join(out, 'sdk-cold.mp4'))
+        return timed(() => ffmpegTranscoder().concat({ inputs, output: cold }))
+      },
+      warm: async () => {
+        const warm = await fresh(path.join(out, 'sdk-warm.mp4'))
+        return timed(() => transcoder.concat({ inputs, output: warm }))
+      },
+      // What the SDK spends probing the three clips (in parallel, nothing remembered), the bulk of its cold overhead.
+      probing: () => {
+        const unprimed = ffmpegTranscoder()
+        return timed(() => Promise.all(big.map((p) => unprimed.probe(p))))
+      },
+    })
 
-    // 1a'. What the SDK spends probing the three clips (in parallel, nothing remembered), the bulk of its cold overhead.
-    const probing: number[] = []
-    for (let i = 0; i < 15; i++) {
-      const unprimed = ffmpegTranscoder()
-      probing.push(await timed(() => Promise.all(big.map((p) => unprimed.probe(p)))))
-    }
-
-    // 1b. Re-encode path (3 x 10 s 360p, ultrafast, to keep the run short), SDK vs the same command line.
+    // 1b. Re-encode path (360p, ultrafast, to keep the run short), SDK vs the same command line.
     const rePlan = await transcoder.plan(midInputs, {
       strategy: 'reencode',
       profile: { preset: 'ultrafast' },
       output: path.join(out, 'raw-re.mp4'),
     })
-    const sdkRe: number[] = []
-    const rawRe: number[] = []
-    for (let i = 0; i < 3; i++) {
-      rawRe.push(await timed(() => execa(FFMPEG, rePlan.args)))
-      sdkRe.push(
-        await timed(() =>
+    const re = await interleaved(ctx.rounds, {
+      raw: () => timed(() => execa(FFMPEG, rePlan.args)),
+      sdk: () =>
+        timed(() =>
           transcoder.concat({
             inputs: midInputs,
             output: path.join(out, 'sdk-re.mp4'),
@@ -135,97 +133,113 @@ export default async function ffmpegBench(): Promise<BenchRow[]> {
             profile: { preset: 'ultrafast' },
           }),
         ),
-      )
-    }
+    })
 
-    // 2. The original system: always re-encode, medium, CRF 23 (one run: ~13 s).
-    const original = await timed(() =>
-      execa(FFMPEG, [
-        ...['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list],
-        ...[
-          '-c:v',
-          'libx264',
-          '-preset',
-          'medium',
-          '-crf',
-          '23',
-          '-c:a',
-          'aac',
-          path.join(out, 'original.mp4'),
-        ],
-      ]),
-    )
+    // 2. The original system: always re-encode, medium, CRF 23, against `auto` (copy, cold).
+    const original = await interleaved(ctx.rounds, {
+      original: () =>
+        timed(() =>
+          execa(FFMPEG, [
+            ...['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list],
+            ...[
+              '-c:v',
+              'libx264',
+              '-preset',
+              'medium',
+              '-crf',
+              '23',
+              '-c:a',
+              'aac',
+              path.join(out, 'original.mp4'),
+            ],
+          ]),
+        ),
+      auto: async () => {
+        const cold = await fresh(path.join(out, 'sdk-auto.mp4'))
+        return timed(() => ffmpegTranscoder().concat({ inputs, output: cold }))
+      },
+    })
 
-    // 3. Peak RSS during a concat: 3 x 1 s 240p vs 3 x 10 s 720p (copy) or 360p (re-encode).
-    const rssSmall = await peakRss(() =>
-      transcoder.concat({ inputs: small.map((p) => ({ path: p })), output: path.join(out, 'rss-small.mp4') }),
-    )
-    const rssBig = await peakRss(() => transcoder.concat({ inputs, output: path.join(out, 'rss-big.mp4') }))
-    const rssSmallRe = await peakRss(() =>
-      transcoder.concat({
-        inputs: small.map((p) => ({ path: p })),
-        output: path.join(out, 'rss-small-re.mp4'),
-        strategy: 'reencode',
-        profile: { preset: 'ultrafast' },
-      }),
-    )
-    const rssBigRe = await peakRss(() =>
-      transcoder.concat({
-        inputs: midInputs,
-        output: path.join(out, 'rss-big-re.mp4'),
-        strategy: 'reencode',
-        profile: { preset: 'ultrafast' },
-      }),
-    )
+    // 3. Peak RSS growth of this process during a concat: small clips vs big (copy) or mid (re-encode).
+    const rss = (run: () => Promise<unknown>) => async () => (await peakRssGrowth(run)).growthMb
+    const reencode = { strategy: 'reencode' as const, profile: { preset: 'ultrafast' as const } }
+    const memory = await interleaved(ctx.rounds, {
+      small: rss(() => transcoder.concat({ inputs: smallInputs, output: path.join(out, 'rss-small.mp4') })),
+      big: rss(() => transcoder.concat({ inputs, output: path.join(out, 'rss-big.mp4') })),
+      smallRe: rss(() =>
+        transcoder.concat({ inputs: smallInputs, output: path.join(out, 'rss-small-re.mp4'), ...reencode }),
+      ),
+      bigRe: rss(() =>
+        transcoder.concat({ inputs: midInputs, output: path.join(out, 'rss-big-re.mp4'), ...reencode }),
+      ),
+    })
 
+    const raw = { name: 'same ffmpeg command, raw', value: measured(copy.raw) }
+    const bigLabel = label(bigSize, bigSeconds)
+    const smallLabel = label(smallSize, smallSeconds)
+    const midLabel = label(midSize, midSeconds)
     return [
       {
-        name: 'concat 3 x 10 s 720p, copy path, cold: new transcoder, clips probed (median of 15): SDK',
-        value: median(coldCopy),
+        name: `concat ${bigLabel}, copy path, cold: new transcoder, clips probed: SDK`,
         unit: 'ms',
-        reference: { name: 'same ffmpeg command, raw', value: median(rawCopy) },
-        goal: '<= 1.05x',
+        subject: measured(copy.cold),
+        reference: raw,
+        better: 'lower',
+        goal: ratioAtMost(1.1),
+        why: 'the SDK probes every clip before the copy; the raw command does not',
+        headline: true,
       },
       {
-        name: 'concat 3 x 10 s 720p, copy path, warm: clips probed before, e.g. by plan() (median of 15): SDK',
-        value: median(warmCopy),
+        name: `concat ${bigLabel}, copy path, warm: clips probed before, e.g. by plan(): SDK`,
         unit: 'ms',
-        reference: { name: 'same ffmpeg command, raw', value: median(rawCopy) },
-        goal: '<= 1.05x',
+        subject: measured(copy.warm),
+        reference: raw,
+        better: 'lower',
+        goal: ratioAtMost(1.05),
+        headline: true,
       },
       {
-        name: 'of which, cold: probing the 3 clips in parallel (median of 15)',
-        value: median(probing),
+        name: 'of which, cold: probing the 3 clips in parallel',
         unit: 'ms',
-        reference: { name: 'same ffmpeg command, raw', value: median(rawCopy) },
+        subject: measured(copy.probing),
+        reference: raw,
+        better: 'lower',
+        goal: 'report',
       },
       {
-        name: 'concat 3 x 10 s 360p, re-encode ultrafast (median of 3): SDK',
-        value: median(sdkRe),
+        name: `concat ${midLabel}, re-encode ultrafast: SDK`,
         unit: 'ms',
-        reference: { name: 'same ffmpeg command, raw', value: median(rawRe) },
-        goal: '<= 1.05x',
+        subject: measured(re.sdk),
+        reference: { name: 'same ffmpeg command, raw', value: measured(re.raw) },
+        better: 'lower',
+        goal: ratioAtMost(1.05),
+        headline: true,
       },
       {
-        name: 'original always-re-encode (medium, CRF 23) 3 x 10 s 720p',
-        value: original,
+        name: `SDK auto (copy, cold) ${bigLabel}: goal ≥ 100x faster`,
         unit: 'ms',
-        reference: { name: 'SDK auto (copy, cold), median of 15', value: median(coldCopy) },
-        goal: '>= 100x',
+        subject: measured(original.auto),
+        reference: { name: 'original always-re-encode (medium, CRF 23)', value: measured(original.original) },
+        better: 'lower',
+        goal: ratioAtMost(0.01),
+        headline: true,
       },
       {
-        name: 'peak RSS growth during copy concat, 3 x 10 s 720p',
-        value: rssBig,
+        name: `Node peak RSS growth during copy concat, ${bigLabel}: flat`,
         unit: 'MB',
-        reference: { name: '3 x 1 s 240p', value: rssSmall },
-        goal: 'flat in input size',
+        subject: measured(memory.big),
+        reference: { name: smallLabel, value: measured(memory.small) },
+        better: 'lower',
+        goal: atMost(20),
+        headline: true,
       },
       {
-        name: 'peak RSS growth during re-encode concat, 3 x 10 s 360p',
-        value: rssBigRe,
+        name: `Node peak RSS growth during re-encode concat, ${midLabel}: flat`,
         unit: 'MB',
-        reference: { name: '3 x 1 s 240p', value: rssSmallRe },
-        goal: 'flat in input size',
+        subject: measured(memory.bigRe),
+        reference: { name: smallLabel, value: measured(memory.smallRe) },
+        better: 'lower',
+        goal: atMost(20),
       },
     ]
   } finally {

@@ -1,7 +1,7 @@
 // The rendition ladder, each figure side by side with its reference in the same run:
 // 1. One pass (decode once, split, three encodes) against three separate ffmpeg
 //    runs of the same encodes (each decoding the master again), 720p/480p/360p
-//    from a 3 x 10 s 720p master, MP4 only, in interleaved rounds.
+//    from a 3 x 10 s 720p master, MP4 only, in interleaved rounds (A B, B A, ...).
 // 2. The SDK's `ladder()` against the raw ffmpeg command it runs
 //    (`planLadder().args`), with an HLS ladder (4 s segments) as a job makes it.
 // 3. Bytes and SSIM of each rendition against the master scaled the same way
@@ -13,22 +13,27 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
-import type { BenchRow } from '../../../bench/harness.js'
+import {
+  atLeast,
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  ratioAtMost,
+  timed,
+} from '../../../bench/harness.js'
 import { ffmpegTranscoder, planLadder } from '../src/index.js'
 
 const require = createRequire(import.meta.url)
 const FFMPEG: string = require('@ffmpeg-installer/ffmpeg').path
 const PRESET = 'veryfast'
-const ROUNDS = 3
-const RENDITIONS = [
-  { name: '720p', height: 720 },
-  { name: '480p', height: 480 },
-  { name: '360p', height: 360 },
-]
+const FULL = { size: '1280x720', seconds: 10, renditions: [720, 480, 360] }
+// Quick mode: a 3 x 1 s 360p master and renditions below it.
+const QUICK = { size: '640x360', seconds: 1, renditions: [360, 240, 180] }
 
-async function clip(file: string, seconds: number): Promise<string> {
+async function clip(file: string, size: string, seconds: number): Promise<string> {
   await execa(FFMPEG, [
-    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`],
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30:duration=${seconds}`],
     ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
     ...[
       '-c:v',
@@ -47,21 +52,6 @@ async function clip(file: string, seconds: number): Promise<string> {
     file,
   ])
   return file
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] as number
-}
-
-function spread(values: number[]): string {
-  return `${Math.round(Math.min(...values))}-${Math.round(Math.max(...values))} ms`
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now()
-  await run()
-  return performance.now() - t0
 }
 
 /** One rendition encoded on its own: the master decoded again, scaled, encoded as the ladder does. */
@@ -93,19 +83,21 @@ async function ssim(rendition: string, master: string, width: number, height: nu
   return Number(match[1])
 }
 
-export default async function ladderBench(): Promise<BenchRow[]> {
+export default async function ladderBench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-ladder-bench-'))
+  const shape = ctx.quick ? QUICK : FULL
+  const RENDITIONS = shape.renditions.map((height) => ({ name: `${height}p`, height }))
+  const ladderName = RENDITIONS.map((r) => r.name).join('+')
+  const masterName = `3 x ${shape.seconds} s ${shape.size.split('x')[1]}p`
   try {
     const transcoder = ffmpegTranscoder({ defaults: { preset: PRESET } })
-    const clips = await Promise.all([0, 1, 2].map((i) => clip(path.join(dir, `clip-${i}.mp4`), 10)))
+    const clips = await Promise.all(
+      [0, 1, 2].map((i) => clip(path.join(dir, `clip-${i}.mp4`), shape.size, shape.seconds)),
+    )
     const master = path.join(dir, 'master.mp4')
     await transcoder.concat({ inputs: clips.map((p) => ({ path: p })), output: master })
     const probe = await transcoder.probe(master)
 
-    const onePass: number[] = []
-    const separate: number[] = []
-    const sdk: number[] = []
-    const raw: number[] = []
     const fresh = async (name: string) => {
       const folder = path.join(dir, name)
       await rm(folder, { recursive: true, force: true })
@@ -128,30 +120,33 @@ export default async function ladderBench(): Promise<BenchRow[]> {
     // CPU seconds too: on a shared machine they move far less with the load than wall time.
     const onePassCpu: number[] = []
     const separateCpu: number[] = []
-    const runOnePass = async () => {
-      const one = await fresh('one')
-      const t0 = performance.now()
-      onePassCpu.push(await cpuOf(mp4Plan.args, one))
-      onePass.push(performance.now() - t0)
-    }
-    const runSeparate = async () => {
-      const sep = await fresh('separate')
-      const t0 = performance.now()
-      let cpu = 0
-      for (const r of mp4Plan.renditions) {
-        cpu += await cpuOf(separateArgs(master, r.width, r.height, path.join(sep, `${r.spec.name}.mp4`)), sep)
-      }
-      separateCpu.push(cpu)
-      separate.push(performance.now() - t0)
-    }
-    const runRaw = async () => {
-      const rawDir = await fresh('raw')
-      raw.push(await timed(() => execa(FFMPEG, hlsPlan.args, { cwd: rawDir })))
-    }
-    const runSdk = async () => {
-      const sdkDir = await fresh('sdk')
-      sdk.push(
-        await timed(() =>
+    const passes = await interleaved(ctx.rounds, {
+      onePass: async () => {
+        const one = await fresh('one')
+        return timed(async () => onePassCpu.push(await cpuOf(mp4Plan.args, one)))
+      },
+      separate: async () => {
+        const sep = await fresh('separate')
+        return timed(async () => {
+          let cpu = 0
+          for (const r of mp4Plan.renditions) {
+            cpu += await cpuOf(
+              separateArgs(master, r.width, r.height, path.join(sep, `${r.spec.name}.mp4`)),
+              sep,
+            )
+          }
+          separateCpu.push(cpu)
+        })
+      },
+    })
+    const sdkVsRaw = await interleaved(ctx.rounds, {
+      raw: async () => {
+        const rawDir = await fresh('raw')
+        return timed(() => execa(FFMPEG, hlsPlan.args, { cwd: rawDir }))
+      },
+      sdk: async () => {
+        const sdkDir = await fresh('sdk')
+        return timed(() =>
           transcoder.ladder({
             input: master,
             directory: sdkDir,
@@ -159,19 +154,11 @@ export default async function ladderBench(): Promise<BenchRow[]> {
             renditions: RENDITIONS,
             hls: true,
           }),
-        ),
-      )
-    }
-    // Interleaved, the order swapped every round, so a change of load hits both sides alike.
-    for (let round = 0; round < ROUNDS; round++) {
-      const pairs =
-        round % 2 === 0
-          ? [runOnePass, runSeparate, runRaw, runSdk]
-          : [runSeparate, runOnePass, runSdk, runRaw]
-      for (const run of pairs) await run()
-    }
+        )
+      },
+    })
 
-    // Size and quality of what the last SDK run made.
+    // Size and quality of what an SDK run makes.
     const made = await transcoder.ladder({
       input: master,
       directory: await fresh('quality'),
@@ -183,43 +170,52 @@ export default async function ladderBench(): Promise<BenchRow[]> {
       const file = path.join(dir, 'quality', r.key)
       quality.push(
         {
-          name: `${r.name} rendition (${r.width}x${r.height}, CRF 23, ${PRESET}) of 30 s: size`,
-          value: r.size / 1e6,
+          name: `${r.name} rendition (${r.width}x${r.height}, CRF 23, ${PRESET}) of ${3 * shape.seconds} s: size`,
           unit: 'MB',
+          subject: measured([r.size / 1e6]),
+          better: 'lower',
+          goal: 'report',
         },
         {
           name: `${r.name} rendition: SSIM against the master scaled the same way`,
-          value: await ssim(file, master, r.width, r.height),
           unit: '',
-          higherIsBetter: true,
-          goal: '>= 0.95 (reported)',
+          subject: measured([await ssim(file, master, r.width, r.height)]),
+          better: 'higher',
+          goal: atLeast(0.95),
         },
       )
     }
 
     return [
       {
-        name: `ladder 720p+480p+360p from a 3 x 10 s 720p master, one pass (median of ${ROUNDS}, spread ${spread(onePass)})`,
-        value: median(onePass),
+        name: `ladder ${ladderName} from a ${masterName} master in one pass: goal ≥ 1.5x faster`,
         unit: 'ms',
+        subject: measured(passes.onePass),
         reference: {
-          name: `three separate ffmpeg runs of the same encodes (spread ${spread(separate)})`,
-          value: median(separate),
+          name: 'three separate ffmpeg runs of the same encodes',
+          value: measured(passes.separate),
         },
-        goal: '>= 1.5x faster',
+        better: 'lower',
+        goal: ratioAtMost(1 / 1.5),
+        why: 'the three encodes, not the one decode, are the work: one pass saves only the two extra decodes',
+        headline: true,
       },
       {
-        name: `the same, CPU time of ffmpeg (user + system, median of ${ROUNDS})`,
-        value: median(onePassCpu),
+        name: 'the same, CPU time of ffmpeg (user + system)',
         unit: 's',
-        reference: { name: 'three separate runs', value: median(separateCpu) },
+        subject: measured(onePassCpu),
+        reference: { name: 'three separate runs', value: measured(separateCpu) },
+        better: 'lower',
+        goal: 'report',
       },
       {
-        name: `ladder with HLS, SDK ladder() (median of ${ROUNDS}, spread ${spread(sdk)})`,
-        value: median(sdk),
+        name: 'ladder with HLS, SDK ladder()',
         unit: 'ms',
-        reference: { name: `the same ffmpeg command, raw (spread ${spread(raw)})`, value: median(raw) },
-        goal: '<= 1.05x',
+        subject: measured(sdkVsRaw.sdk),
+        reference: { name: 'the same ffmpeg command, raw', value: measured(sdkVsRaw.raw) },
+        better: 'lower',
+        goal: ratioAtMost(1.05),
+        headline: true,
       },
       ...quality,
     ]

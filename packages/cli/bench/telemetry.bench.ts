@@ -1,9 +1,9 @@
 // The cost of tracing and metrics for a worker: the same jobs with an
 // OpenTelemetry SDK registered (spans to an in-memory exporter, metrics read
 // by the Prometheus exporter after each round) and without one (the API's
-// no-ops), alternating rounds in one process so that load on the machine
-// hits both alike. The figure is the median round; its ratio to "off" is the
-// overhead (goal: at most 2% on the ffmpeg jobs).
+// no-ops), in interleaved rounds (off on, on off, ...) in one process so that
+// load on the machine hits both alike. The figure is the median round; its
+// ratio to "off" is the overhead (goal: at most 2% on the ffmpeg jobs).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -22,10 +22,15 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { BenchRow } from '../../../bench/harness.js'
+import {
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  type Measured,
+  measured,
+  ratioAtMost,
+} from '../../../bench/harness.js'
 import { lavfiClip } from '../../adapter-s3/test/fixtures/lavfi-clip.js'
-
-const ROUNDS = 5
 
 /** Registers an SDK as the Node SDK would (AsyncLocalStorage context); returns a scrape and how to unregister it. */
 function telemetryOn() {
@@ -80,53 +85,64 @@ async function round(
   return ms
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
-
-/** Medians of alternating off/on rounds of `run`. */
-async function compare(run: (i: number) => Promise<number>): Promise<{ off: number; on: number }> {
-  const off: number[] = []
-  const on: number[] = []
-  await run(-1) // warm-up: module loading, ffmpeg's first start, the probe cache
-  for (let i = 0; i < ROUNDS; i++) {
-    off.push(await run(i))
-    const sdk = telemetryOn()
-    on.push(await run(i))
-    await sdk.scrape()
-    await sdk.off()
-  }
-  return { off: median(off), on: median(on) }
+/** Interleaved off/on rounds of `run`, after one warm-up. */
+async function compare(
+  rounds: number,
+  run: (name: string) => Promise<number>,
+): Promise<{ off: Measured; on: Measured }> {
+  await run('warm') // module loading, ffmpeg's first start, the probe cache
+  let n = 0
+  const { off, on } = await interleaved(rounds, {
+    off: () => run(`off${n++}`),
+    on: async () => {
+      const sdk = telemetryOn()
+      try {
+        return await run(`on${n++}`)
+      } finally {
+        await sdk.scrape()
+        await sdk.off()
+      }
+    },
+  })
+  return { off: measured(off), on: measured(on) }
 }
 
-export default async function bench(): Promise<BenchRow[]> {
+export default async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-bench-telemetry-'))
+  const testJobs = ctx.quick ? 5 : 200
+  const ffmpegJobs = ctx.quick ? 1 : 3
+  const seconds = ctx.quick ? 1 : 10
   try {
     const assets = path.join(dir, 'assets')
     await mkdir(assets)
     await writeTestClip(path.join(assets, 'a.bin'))
-    await lavfiClip(path.join(assets, 'a.mp4'), { seconds: 10 })
+    await lavfiClip(path.join(assets, 'a.mp4'), { seconds })
     const fake = testTranscoder({ durationMs: 1, steps: 1 })
-    const test = await compare((i) =>
-      round(fake, assets, path.join(dir, `t${i}`), 200, ['a.bin', 'a.bin'], 4),
+    const test = await compare(ctx.rounds, (name) =>
+      round(fake, assets, path.join(dir, `t-${name}`), testJobs, ['a.bin', 'a.bin'], 4),
     )
     const ffmpeg = ffmpegTranscoder()
-    const real = await compare((i) =>
-      round(ffmpeg, assets, path.join(dir, `f${i}`), 3, ['a.mp4', 'a.mp4', 'a.mp4'], 1),
+    const real = await compare(ctx.rounds, (name) =>
+      round(ffmpeg, assets, path.join(dir, `f-${name}`), ffmpegJobs, ['a.mp4', 'a.mp4', 'a.mp4'], 1),
     )
     return [
       {
-        name: `200 testTranscoder jobs, telemetry on (median of ${ROUNDS})`,
-        value: test.on,
+        name: `${testJobs} testTranscoder jobs, telemetry on (fixed cost per job)`,
         unit: 'ms',
+        subject: test.on,
         reference: { name: 'telemetry off', value: test.off },
-        goal: 'reported',
+        better: 'lower',
+        goal: 'report',
+        headline: true,
       },
       {
-        name: `3 ffmpeg copy jobs (3 x 10 s clips each), telemetry on (median of ${ROUNDS})`,
-        value: real.on,
+        name: `${ffmpegJobs} ffmpeg copy jobs (3 x ${seconds} s clips each), telemetry on`,
         unit: 'ms',
+        subject: real.on,
         reference: { name: 'telemetry off', value: real.off },
-        goal: '<= 1.02x off',
+        better: 'lower',
+        goal: ratioAtMost(1.02),
+        headline: true,
       },
     ]
   } finally {
