@@ -29,8 +29,8 @@ function rate(value: string | undefined): string {
 const v = (probe: ProbeResult): MediaStreamInfo | undefined => videoStream(probe)
 const a = (probe: ProbeResult): MediaStreamInfo | undefined => audioStream(probe)
 
-/** What must be equal for the concat demuxer to produce a valid file, in the order a reason names them. */
-const PROPERTIES: Property[] = [
+/** What must be equal for the concat demuxer to copy the video, in the order a reason names them. */
+const VIDEO_PROPERTIES: Property[] = [
   ['video codec', (p) => v(p)?.codec ?? 'none'],
   ['video profile', (p) => v(p)?.profile ?? 'none'],
   ['size', (p) => `${v(p)?.width}x${v(p)?.height}`],
@@ -39,12 +39,20 @@ const PROPERTIES: Property[] = [
   ['pixel format', (p) => v(p)?.pixelFormat ?? 'unknown'],
   ['frame rate', (p) => `${rate(v(p)?.frameRate)} fps`],
   ['video time base', (p) => v(p)?.timeBase ?? 'unknown'],
+  // The demuxer matches streams by position: video at another index would land on the wrong track.
+  ['video stream position', (p) => `#${v(p)?.index ?? 0}`],
+]
+
+/** What must also be equal to copy the audio. */
+const AUDIO_PROPERTIES: Property[] = [
   ['audio track', (p) => (a(p) ? 'present' : 'absent')],
   ['audio codec', (p) => a(p)?.codec ?? 'none'],
   ['audio profile', (p) => a(p)?.profile ?? 'none'],
   ['audio sample rate', (p) => `${a(p)?.sampleRate ?? 0} Hz`],
   ['audio channel layout', (p) => a(p)?.channelLayout ?? `${a(p)?.channels ?? 0} channels`],
 ]
+
+const PROPERTIES: Property[] = [...VIDEO_PROPERTIES, ...AUDIO_PROPERTIES]
 
 /** `clip 2 (b.mp4)`: how reasons name a clip. */
 export function clipLabel(probe: ProbeResult, index: number): string {
@@ -68,6 +76,28 @@ export function clipLabel(probe: ProbeResult, index: number): string {
  * ```
  */
 export function copyCompatibility(probes: ProbeResult[]): Compatibility {
+  return compare(probes, PROPERTIES, true)
+}
+
+/**
+ * Compares every clip with the first on what copying the video alone needs:
+ * {@link copyCompatibility} without the audio. When it holds and the full
+ * check does not, only the sound differs, and the `copy-video` strategy joins
+ * the clips by copying their video and encoding one normalized audio track.
+ *
+ * @example
+ * ```ts
+ * import { copyCompatibility, videoCopyCompatibility } from '@mastervideo/adapter-ffmpeg'
+ *
+ * const onlySoundDiffers = (probes: Parameters<typeof copyCompatibility>[0]) =>
+ *   !copyCompatibility(probes).compatible && videoCopyCompatibility(probes).compatible
+ * ```
+ */
+export function videoCopyCompatibility(probes: ProbeResult[]): Compatibility {
+  return compare(probes, VIDEO_PROPERTIES, false)
+}
+
+function compare(probes: ProbeResult[], properties: Property[], withAudio: boolean): Compatibility {
   const first = probes[0]
   if (!first) return { compatible: false, reason: 'no clips' }
   for (const [index, probe] of probes.entries()) {
@@ -79,14 +109,14 @@ export function copyCompatibility(probes: ProbeResult[]): Compatibility {
       }
     }
     const audio = a(probe)
-    if (audio && !COPYABLE_AUDIO.has(audio.codec)) {
+    if (withAudio && audio && !COPYABLE_AUDIO.has(audio.codec)) {
       return {
         compatible: false,
         reason: `${clipLabel(probe, index)} has audio codec ${audio.codec}, which an MP4 cannot carry as is`,
       }
     }
   }
-  for (const [label, read] of PROPERTIES) {
+  for (const [label, read] of properties) {
     const expected = read(first)
     for (let index = 1; index < probes.length; index++) {
       const actual = read(probes[index] as ProbeResult)
@@ -99,7 +129,8 @@ export function copyCompatibility(probes: ProbeResult[]): Compatibility {
       }
     }
   }
-  const summary = PROPERTIES.filter(([label]) => !label.startsWith('audio') || a(first))
+  const summary = properties
+    .filter(([label]) => (!label.startsWith('audio') || a(first)) && label !== 'video stream position')
     .map(([label, read]) => `${label} ${read(first)}`)
     .join(', ')
   return {

@@ -9,6 +9,8 @@ export interface ConcatListEntry {
   inpoint?: number | undefined
   /** Second at which to stop (`outpoint`). */
   outpoint?: number | undefined
+  /** Seconds the clip lasts in the join (`duration`): where the next clip's timestamps start. */
+  duration?: number | undefined
 }
 
 // The demuxer reads its list line by line: no quoting can carry a line break
@@ -61,6 +63,7 @@ export function concatListText(entries: ConcatListEntry[]): string {
     lines.push(`file ${quoteConcatPath(entry.path)}`)
     if (entry.inpoint !== undefined && entry.inpoint > 0) lines.push(`inpoint ${seconds(entry.inpoint)}`)
     if (entry.outpoint !== undefined) lines.push(`outpoint ${seconds(entry.outpoint)}`)
+    if (entry.duration !== undefined) lines.push(`duration ${seconds(entry.duration)}`)
   }
   return `${lines.join('\n')}\n`
 }

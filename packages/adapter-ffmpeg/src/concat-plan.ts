@@ -5,25 +5,31 @@ import type {
   EncodingOptions,
   ProbeResult,
 } from '@mastervideo/core'
-import { type Compatibility, clipLabel, copyCompatibility } from './concat-compat.js'
+import { audioTarget, copyVideoReason } from './audio-target.js'
+import { type Compatibility, clipLabel, copyCompatibility, videoCopyCompatibility } from './concat-compat.js'
 import { type ConcatListEntry, concatListText } from './concat-list.js'
+import { copyVideoArgs } from './copy-video-args.js'
 import { inputInvalid, invalidRequest } from './errors.js'
 import { copyArgs, displaySize, type PlacedInput, reencodeArgs, reencodeTarget } from './ffmpeg-args.js'
 import { videoStream } from './media-probe.js'
 
 /** A dry run of a concat: what would run, and why. */
 export interface ConcatPlan {
-  /** `copy` (concat demuxer, no re-encoding) or `reencode` (concat filter, normalized). */
+  /**
+   * `copy` (concat demuxer, no re-encoding), `copy-video` (the video through
+   * the concat demuxer, one normalized audio track encoded from every clip's
+   * sound) or `reencode` (concat filter, normalized).
+   */
   strategy: AppliedStrategy
   /** Why, in words: which property differs between which clips, or what they all share. */
   reason: string
   /** The exact ffmpeg arguments (no shell involved). */
   args: string[]
-  /** The concat demuxer list the copy reads (`args` names its file); absent for a re-encode. */
+  /** The concat demuxer list a copy or copy-video reads (`args` names its file); absent for a re-encode. */
   concatList?: string
   /** Seconds of video expected in the output: the trimmed clips summed. */
   totalSec: number
-  /** The output's displayed size: the clips' own for a copy (they all match), the target for a re-encode. */
+  /** The output's displayed size: the clips' own when the video is copied (they all match), the target for a re-encode. */
   outputSize: { width: number; height: number }
   /** What ffprobe found about each clip. */
   probes: ProbeResult[]
@@ -59,9 +65,10 @@ export function placeInput(input: ConcatInput, probe: ProbeResult, index: number
 /**
  * Why a forced copy cannot run, for the person who asked for it: what differs
  * between which clips (by position and file name, never a server path), and
- * the strategy that would work.
+ * the strategy that would work (`videoCopyable`: only the audio differs, so
+ * `auto` would still copy the video).
  */
-export function copyRefusal(probes: ProbeResult[], compat: Compatibility): string {
+export function copyRefusal(probes: ProbeResult[], compat: Compatibility, videoCopyable = false): string {
   const what = probes.length === 1 ? 'This clip cannot be copied' : 'These clips cannot be joined'
   const { differs } = compat
   let why = compat.reason
@@ -75,10 +82,25 @@ export function copyRefusal(probes: ProbeResult[], compat: Compatibility): strin
     const clip = clipLabel(probes[differs.index] as ProbeResult, differs.index)
     why = `their ${differs.property} differs: ${clip} ${state(differs.value)}, ${clipLabel(probes[0] as ProbeResult, 0)} ${state(differs.expected)}`
   }
-  return `${what} without re-encoding, because ${why}. Use the \`auto\` strategy to re-encode when the clips differ.`
+  const fix = videoCopyable
+    ? 'Use the `auto` strategy to copy the video and re-encode only the audio.'
+    : 'Use the `auto` strategy to re-encode when the clips differ.'
+  return `${what} without re-encoding, because ${why}. ${fix}`
 }
 
-/** Picks the strategy; a forced copy of clips that cannot be copied is refused with the reason. */
+/**
+ * Picks the strategy. `auto`: a stream copy when every clip matches; when
+ * only the sound differs (a silent clip, another sample rate, layout or
+ * codec), `copy-video`, which copies the video and encodes one normalized
+ * audio track; a re-encode otherwise. A forced copy of clips that cannot be
+ * copied as they are is refused with the reason.
+ *
+ * @example
+ * ```ts
+ * const { strategy, reason } = chooseStrategy(probes, 'auto')
+ * // 'copy-video', 'video copied; audio normalized to AAC 48 kHz stereo: clip 2 (b.mp4) has no audio'
+ * ```
+ */
 export function chooseStrategy(
   probes: ProbeResult[],
   requested: ConcatStrategy,
@@ -86,12 +108,16 @@ export function chooseStrategy(
   if (requested === 'reencode') return { strategy: 'reencode', reason: 're-encode requested' }
   const compat = copyCompatibility(probes)
   if (compat.compatible) return { strategy: 'copy', reason: `stream copy: ${compat.reason}` }
+  const video = videoCopyCompatibility(probes)
   if (requested === 'copy') {
-    throw inputInvalid(copyRefusal(probes, compat), {
+    throw inputInvalid(copyRefusal(probes, compat, video.compatible), {
       details: { reason: compat.reason, paths: probes.map((p) => p.path) },
     })
   }
-  return { strategy: 'reencode', reason: `re-encode: ${compat.reason}` }
+  if (video.compatible) {
+    return { strategy: 'copy-video', reason: copyVideoReason(probes, audioTarget(probes), compat.reason) }
+  }
+  return { strategy: 'reencode', reason: `re-encode: ${video.reason}` }
 }
 
 /**
@@ -109,6 +135,7 @@ export function buildPlan(options: {
   const placed = options.inputs.map((input, index) => placeInput(input, probes[index] as ProbeResult, index))
   const { strategy, reason } = chooseStrategy(probes, options.strategy)
   if (strategy === 'reencode') return planReencode(placed, options.profile, paths.output, reason, probes)
+  if (strategy === 'copy-video') return planCopyVideo(placed, paths, reason)
   // A cut inside a clip splits AAC frames: copied as they are, the audio would
   // overlap at that join, so trimmed copies re-encode their (cheap) audio.
   const trimmed = placed.some((p) => (p.trimStart ?? 0) > 0 || p.trimEnd !== undefined)
@@ -137,6 +164,35 @@ export function planCopy(
     reason:
       audio === 'encode' ? `${reason}; video copied, audio re-encoded to keep the joins in sync` : reason,
     args: copyArgs({ list: paths.list, output: paths.output, first: probes[0] as ProbeResult, audio }),
+    concatList: concatListText(entries),
+    totalSec: placed.reduce((sum, p) => sum + p.durationSec, 0),
+    outputSize: displaySize(probes[0] as ProbeResult),
+    probes,
+  }
+}
+
+/**
+ * The copy-video plan: the concat demuxer list for the video, with each
+ * clip's video length as its `duration` (so the demuxer places clip N where
+ * the audio slots put it), and the arguments that encode the audio.
+ */
+export function planCopyVideo(placed: PlacedInput[], paths: PlanPaths, reason: string): ConcatPlan {
+  const probes = placed.map((p) => p.probe)
+  const entries: ConcatListEntry[] = placed.map((p, index) => ({
+    path: paths.listPaths?.get(index) ?? p.probe.path,
+    inpoint: p.trimStart,
+    outpoint: p.trimEnd,
+    duration: p.durationSec,
+  }))
+  return {
+    strategy: 'copy-video',
+    reason,
+    args: copyVideoArgs({
+      list: paths.list,
+      output: paths.output,
+      inputs: placed,
+      target: audioTarget(probes),
+    }),
     concatList: concatListText(entries),
     totalSec: placed.reduce((sum, p) => sum + p.durationSec, 0),
     outputSize: displaySize(probes[0] as ProbeResult),
@@ -180,9 +236,10 @@ export interface FallbackContext {
  * What to run instead after an attempt, or null when its output stands.
  * ffmpeg patches timestamps that go backwards (non-monotonous DTS) in a
  * stream copy, and the file then stutters or drifts in players. When only
- * the copied audio was patched, the next plan copies the video and
- * re-encodes the audio (cheap); when the video was, or the audio was already
- * re-encoded, it re-encodes everything. A re-encode is never redone.
+ * the copied audio of a `copy` was patched, the next plan copies the video
+ * and re-encodes the audio (cheap); when the video was, or the audio was
+ * already re-encoded (a trimmed copy, a `copy-video`), it re-encodes
+ * everything. A re-encode is never redone.
  *
  * @example
  * ```ts
@@ -198,19 +255,19 @@ export function fallbackPlan(
   outcome: AttemptOutcome,
   context: FallbackContext,
 ): ConcatPlan | null {
-  if (plan.strategy !== 'copy' || outcome.nonMonotonous.size === 0) return null
+  if (plan.strategy === 'reencode' || outcome.nonMonotonous.size === 0) return null
   const { placed, paths, profile } = context
   const audioOnly = [...outcome.nonMonotonous].every((stream) => stream === 1)
   // A copy that already re-encodes its audio names the video codec (`-c:v copy`).
   const audioCopied = !plan.args.includes('-c:v')
-  if (audioOnly && audioCopied) {
+  if (plan.strategy === 'copy' && audioOnly && audioCopied) {
     return planCopy(placed, paths, 'encode', `${plan.reason}; the audio copy had non-monotonous timestamps`)
   }
   return planReencode(
     placed,
     profile,
     paths.output,
-    `re-encode: the stream copy had non-monotonous timestamps (${plan.reason})`,
+    `re-encode: the ${plan.strategy === 'copy' ? 'stream' : 'video'} copy had non-monotonous timestamps (${plan.reason})`,
     placed.map((p) => p.probe),
   )
 }

@@ -25,7 +25,7 @@ export interface ReencodeTarget {
 export const DEFAULT_ENCODING = { preset: 'medium', crf: 23 } as const
 
 /** What every run starts with: quiet stderr except warnings, machine progress on stdout, no stdin. */
-const HEAD = ['-hide_banner', '-nostdin', '-nostats', '-v', 'warning', '-progress', 'pipe:1', '-y']
+export const HEAD = ['-hide_banner', '-nostdin', '-nostats', '-v', 'warning', '-progress', 'pipe:1', '-y']
 
 /** Every path goes through the `file:` protocol, so a name like `http:x` stays a file name. */
 export function fileUrl(file: string): string {
@@ -81,7 +81,8 @@ export function reencodeTarget(
   }
 }
 
-function seconds(value: number): string {
+/** Seconds as ffmpeg options take them: fixed microseconds, never exponent notation. */
+export function seconds(value: number): string {
   return value.toFixed(6)
 }
 

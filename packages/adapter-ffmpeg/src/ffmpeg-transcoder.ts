@@ -93,7 +93,11 @@ export interface FfmpegTranscoder extends Transcoder {
 const PROBE_CONCURRENCY = Math.min(8, Math.max(4, availableParallelism()))
 
 /** How error messages name an ffmpeg run of each strategy. */
-const JOB_NAMES = { copy: 'join by stream copy', reencode: 'join by re-encoding' } as const
+const JOB_NAMES = {
+  copy: 'join by stream copy',
+  'copy-video': 'join by copying the video and encoding the audio',
+  reencode: 'join by re-encoding',
+} as const
 
 /**
  * The ffmpeg transcoder: joins clips by stream copy when they allow it

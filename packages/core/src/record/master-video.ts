@@ -30,15 +30,22 @@ export type ShotInput = string | Shot
 
 /**
  * Every way the clips can be joined, in the order a form or `--help` lists them:
- * `auto` copies streams when every clip matches and re-encodes otherwise.
+ * `auto` copies streams when every clip matches, copies the video and encodes
+ * only the audio when only the sound differs, and re-encodes otherwise.
  */
 export const CONCAT_STRATEGIES = ['auto', 'copy', 'reencode'] as const
 
 /** How the clips are joined (one of {@link CONCAT_STRATEGIES}). */
 export type ConcatStrategy = (typeof CONCAT_STRATEGIES)[number]
 
-/** The strategy that actually ran. */
-export type AppliedStrategy = 'copy' | 'reencode'
+/**
+ * The strategy that actually ran: `copy` (every stream copied; a trimmed copy
+ * re-encodes only its audio), `copy-video` (the video copied, the audio of
+ * clips that differ in sound decoded and encoded again as one normalized
+ * track: `auto` picks it when only the audio stands in the way of a copy), or
+ * `reencode` (everything decoded, normalized and encoded).
+ */
+export type AppliedStrategy = 'copy' | 'copy-video' | 'reencode'
 
 /** Encoding choices stored with the job and handed to the transcoder. */
 export interface EncodingOptions {
