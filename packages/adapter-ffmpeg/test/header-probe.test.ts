@@ -29,6 +29,30 @@ beforeAll(async () => {
       clips[name] = await makeClip(path.join(dir, `${name}.mp4`), spec)
     }),
   )
+  // B-frames (an edit list shifting the video), 29.97 fps, 44.1 kHz mono; Main profile with a 4:3 SAR.
+  clips.bframes = path.join(dir, 'bframes.mp4')
+  await execa(FFMPEG, [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30000/1001:duration=1'],
+    ...['-f', 'lavfi', '-i', 'sine=sample_rate=44100:duration=1'],
+    ...[
+      '-c:v',
+      'libx264',
+      '-preset',
+      'medium',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-ac',
+      '1',
+      clips.bframes,
+    ],
+  ])
+  clips.sar = path.join(dir, 'sar.mp4')
+  await execa(FFMPEG, [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=1', '-vf', 'setsar=4/3'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-pix_fmt', 'yuv420p', clips.sar],
+  ])
   clips.faststart = path.join(dir, 'faststart.mp4')
   await execa(FFMPEG, [
     '-v',
@@ -84,7 +108,7 @@ async function loggingFfprobe(
 }
 
 describe('MP4 header reader', () => {
-  it('reads what ffprobe reads for plain H.264/AAC clips (silent, rotated, 720p, cropped, faststart)', async () => {
+  it('reads what ffprobe reads for plain H.264/AAC clips (silent, rotated, 720p, cropped, B-frames, 29.97 fps, mono 44.1 kHz, SAR 4:3, faststart)', async () => {
     const transcoder = ffmpegTranscoder()
     for (const [name, file] of Object.entries(clips)) {
       const fromFfprobe = await transcoder.probe(file)
