@@ -46,14 +46,7 @@ const READ_AHEAD_CHUNKS = 4
  */
 export async function fileResponse(input: FileResponseInput): Promise<Response> {
   const { store, file, contentType, request } = input
-  const { etag, lastModified } = fileValidators(file)
-  const headers: Record<string, string> = {
-    ...input.headers,
-    'Accept-Ranges': 'bytes',
-    ETag: etag,
-    'Last-Modified': lastModified,
-    'X-Content-Type-Options': 'nosniff',
-  }
+  const headers = fileHeaders(file, input.headers)
   const head = request.method === 'HEAD'
   const plan = planFileResponse(request, file, input.maxRanges)
 
@@ -86,6 +79,51 @@ export async function fileResponse(input: FileResponseInput): Promise<Response> 
   }
 }
 
+/**
+ * The headers every answer about `file` carries: the caller's (`headers`),
+ * `Accept-Ranges`, the validators and `nosniff`.
+ *
+ * @example
+ * ```ts
+ * const headers = fileHeaders({ key, size: 1024, mtimeMs: Date.now() }, { 'Cache-Control': 'private, no-cache' })
+ * ```
+ */
+export function fileHeaders(file: StoredFile, headers: Record<string, string>): Record<string, string> {
+  const { etag, lastModified } = fileValidators(file)
+  return {
+    ...headers,
+    'Accept-Ranges': 'bytes',
+    ETag: etag,
+    'Last-Modified': lastModified,
+    'X-Content-Type-Options': 'nosniff',
+  }
+}
+
+/** Whether a body of `length` bytes is read in one go rather than streamed. */
+export const isSmallBody = (length: number): boolean => length <= SMALL_BODY_BYTES
+
+/**
+ * The bytes of `range` of `file` in one buffer (the store's `read` when it
+ * has one); throws `STORAGE` when the store has fewer than the range holds.
+ *
+ * @example
+ * ```ts
+ * const body = await readRange(store, file, { start: 0, end: 65535 })
+ * ```
+ */
+export async function readRange(store: OutputStore, file: StoredFile, range: ByteRange): Promise<Buffer> {
+  const length = range.end - range.start + 1
+  const body = store.read ? await store.read(file.key, range) : await readAll(store, file.key, range, length)
+  // A file that shrank under us would leave the answer short of its
+  // Content-Length: never send that.
+  if (body.length !== length) {
+    throw storageFailure('The stored file is shorter than its size', {
+      details: { key: file.key, expected: length, read: body.length },
+    })
+  }
+  return body
+}
+
 async function rangeResponse(
   store: OutputStore,
   file: StoredFile,
@@ -97,19 +135,7 @@ async function rangeResponse(
   const length = range.end - range.start + 1
   headers['Content-Length'] = String(length)
   if (head || length === 0) return new Response(null, { status, headers })
-  if (length <= SMALL_BODY_BYTES) {
-    const body = store.read
-      ? await store.read(file.key, range)
-      : await readAll(store, file.key, range, length)
-    // A file that shrank under us would leave the answer short of its
-    // Content-Length: never send that.
-    if (body.length !== length) {
-      throw storageFailure('The stored file is shorter than its size', {
-        details: { key: file.key, expected: length, read: body.length },
-      })
-    }
-    return new Response(body, { status, headers })
-  }
+  if (isSmallBody(length)) return new Response(await readRange(store, file, range), { status, headers })
   return new Response(webStream(await store.createReadStream(file.key, range)), { status, headers })
 }
 

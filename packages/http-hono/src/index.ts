@@ -51,6 +51,7 @@ export {
   planFileResponse,
   type RangeRequest,
 } from './range-request.js'
+export type { RecordCacheOptions } from './record-cache.js'
 export { type MasterVideoJson, type MasterVideoUrls, publicError } from './record-json.js'
 export type { AuthorizeFunction, AuthorizeTarget, RouteAction } from './route-guard.js'
 export { type SignedKind, type SignedTarget, type UrlSigner, urlSigner } from './signed-url.js'

@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
 import {
+  type Logger,
   type MasterVideo,
   type MasterVideoOutput,
   OUTPUT_CONTENT_TYPES,
@@ -8,7 +9,8 @@ import {
 import type { Context } from 'hono'
 import { contentDisposition } from './content-disposition.js'
 import { errorResponse, notReadyResponse } from './errors.js'
-import { fileResponse } from './file-response.js'
+import { type FileResponseInput, fileResponse } from './file-response.js'
+import { nodeFileResponse } from './node-file-response.js'
 import type { PresignCache } from './presign-cache.js'
 import { countServed } from './served-bytes.js'
 
@@ -74,6 +76,10 @@ export interface JobFileOptions {
   redirectTtlSec?: number | undefined
   /** Reuses URLs for a burst of requests for one file; without it, every redirect signs anew. */
   presignCache?: PresignCache | undefined
+  /** Write file bodies straight to `@hono/node-server`'s Node response (see {@link nodeFileResponse}). */
+  nodeFastPath?: boolean | undefined
+  /** Where a failure after the headers went out is logged (fast path only). */
+  logger?: Logger | undefined
 }
 
 /**
@@ -214,13 +220,17 @@ export async function storedFileResponse(
     headers[offload.header ?? 'X-Accel-Redirect'] = `${offload.prefix}${key}`
     return new Response(null, { status: 200, headers })
   }
-  const response = await fileResponse({
+  const input: FileResponseInput = {
     store,
     file,
     contentType,
     request: { method: c.req.method, header: (name) => c.req.header(name) },
     maxRanges: options.maxRanges,
     headers,
-  })
-  return countServed(response, contentType, c.req.method)
+  }
+  // Hono lays the headers host middleware set with `c.header()` over a
+  // route's Response only once the context holds one: reading `c.res` makes it.
+  void c.res
+  const sent = options.nodeFastPath ? await nodeFileResponse(c, input, options.logger) : null
+  return sent ?? countServed(await fileResponse(input), contentType, c.req.method)
 }

@@ -8,6 +8,7 @@ import { type Delivery, jobFileResponse, type OffloadOptions } from './job-files
 import { type JobLinks, jobLinks } from './job-links.js'
 import { presignCache } from './presign-cache.js'
 import { projectEventsResponse } from './project-events.js'
+import { type RecordCacheOptions, serviceRecordCache } from './record-cache.js'
 import { renditionFileResponse } from './rendition-routes.js'
 import {
   createBodySchema,
@@ -62,6 +63,23 @@ export interface MasterVideoRoutesOptions {
   events?: EventsOptions
   /** Where 5xx errors are logged (pino-shaped). Default silent. */
   logger?: Logger
+  /**
+   * Completed records the file routes (video, download, thumbnail, renditions,
+   * HLS) keep in memory, so a player's burst of range requests skips the
+   * repository. Default on, 2000 records each served for at most 2000 ms after
+   * it was read; a delete through this service drops it at once. `false`
+   * reads the repository on every request. Authorization runs on every request either way.
+   */
+  recordCache?: RecordCacheOptions | false
+  /**
+   * On `@hono/node-server`, write the file bodies of GETs (the whole file or
+   * one range) straight to its Node response, skipping the web
+   * `Response`/`ReadableStream` round trip. Headers host middleware sets before
+   * the route are sent; headers it sets after `await next()` (e.g. `secureHeaders`)
+   * are not, as the answer is out by then. Elsewhere (`app.request()`, Bun,
+   * Deno) the routes answer as without it. Default `false`.
+   */
+  nodeFastPath?: boolean
 }
 
 // A typo (`'redirects'`) from an environment variable must not silently proxy.
@@ -124,12 +142,17 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
     delivery: checkedDelivery(options.delivery),
     redirectTtlSec: checkedTtl(options.redirectTtlSec),
     presignCache: presignCache(),
+    nodeFastPath: options.nodeFastPath === true,
+    logger,
   }
 
   const projectOf = (c: Context) => c.req.param('projectId') as string
   const idOf = (c: Context) => c.req.param('id') as string
   const scope = (c: Context) => ({ projectId: projectOf(c) })
   const job = (c: Context) => mv.get(idOf(c), scope(c))
+  const records = options.recordCache === false ? null : serviceRecordCache(mv, options.recordCache)
+  // The file routes' lookup: a completed record from memory (record-cache.ts), else the service.
+  const fileJob = (c: Context) => (records ? records.get(idOf(c), projectOf(c), () => job(c)) : job(c))
   const json = (c: Context, body: unknown, status: 200 | 201 = 200) => {
     c.header('Cache-Control', 'no-store')
     return c.json(body, status)
@@ -201,7 +224,11 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
       method: 'DELETE',
       path: JOB,
       action: 'delete',
-      handle: async (c, links) => json(c, links.json(await mv.delete(idOf(c), scope(c)))),
+      async handle(c, links) {
+        const record = await mv.delete(idOf(c), scope(c))
+        records?.drop(record.id)
+        return json(c, links.json(record))
+      },
     },
     ...(['retry', 'cancel'] as const).map(
       (verb): Route => ({
@@ -235,7 +262,7 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         method: 'GET',
         path: `${JOB}/${kind}`,
         action: kind,
-        handle: async (c) => jobFileResponse(c, mv.output, await job(c), kind, files),
+        handle: async (c) => jobFileResponse(c, mv.output, await fileJob(c), kind, files),
       }),
     ),
     // A rendition's files answer as the master's; the ladder's as hls-routes.ts describes.
@@ -245,7 +272,7 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         path: `${JOB}/renditions/:name/${kind}`,
         action: `rendition-${kind}`,
         handle: async (c) =>
-          renditionFileResponse(c, mv.output, await job(c), c.req.param('name') as string, kind, files),
+          renditionFileResponse(c, mv.output, await fileJob(c), c.req.param('name') as string, kind, files),
       }),
     ),
     // Signed, the ladder's URLs carry a grant segment before the file name (hls-grant.ts).
@@ -255,7 +282,7 @@ export function masterVideoRoutes(mv: MasterVideos, options: MasterVideoRoutesOp
         path,
         action: 'hls',
         handle: async (c) =>
-          hlsFileResponse(c, mv.output, await job(c), c.req.param('file') as string, files),
+          hlsFileResponse(c, mv.output, await fileJob(c), c.req.param('file') as string, files),
       }),
     ),
   ]

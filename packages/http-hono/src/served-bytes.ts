@@ -16,12 +16,29 @@ const bodySize = metricRecorder(HTTP_METRICS[0], '@mastervideo/http-hono')
  * ```
  */
 export function countServed(response: Response, contentType: string, method: string): Response {
-  const length = Number(response.headers.get('content-length'))
-  if (method !== 'HEAD' && response.body !== null && length > 0) {
-    bodySize.record(length, {
-      'http.response.status_code': response.status,
-      'mastervideo.file.type': contentType.split(';')[0] ?? contentType,
-    })
+  // The status, not `response.body`: reading the body of @hono/node-server's
+  // light Response turns it into a full one, and a 304 is the only bodiless
+  // answer here that could carry a length.
+  if (method !== 'HEAD' && response.status !== 304) {
+    recordServedBytes(Number(response.headers.get('content-length')), response.status, contentType)
   }
   return response
+}
+
+/**
+ * Records a file body of `length` bytes sent with `status` (what
+ * {@link countServed} records for a `Response`), for answers written straight
+ * to a Node response. Nothing for an empty body.
+ *
+ * @example
+ * ```ts
+ * recordServedBytes(65536, 206, 'video/mp4')
+ * ```
+ */
+export function recordServedBytes(length: number, status: number, contentType: string): void {
+  if (!(length > 0)) return
+  bodySize.record(length, {
+    'http.response.status_code': status,
+    'mastervideo.file.type': contentType.split(';')[0] ?? contentType,
+  })
 }
