@@ -34,7 +34,7 @@ export const benchContext = (quick: boolean): BenchContext => ({ quick, rounds: 
 export type Bench = (ctx: BenchContext) => Promise<BenchRow[]>
 
 /**
- * Peak RSS growth (MB) of this process while `run` runs, sampled every 2 ms,
+ * Peak RSS growth (MB, 10^6 bytes) of this process while `run` runs, sampled every 2 ms,
  * after a full collection: the bench script runs Node with `--expose-gc`, and
  * without it this throws rather than measure over an uncollected heap.
  */
@@ -49,7 +49,7 @@ export async function peakRssGrowth<T>(run: () => Promise<T>): Promise<{ result:
   }, 2)
   try {
     const result = await run()
-    return { result, growthMb: (Math.max(peak, process.memoryUsage.rss()) - base) / 1024 / 1024 }
+    return { result, growthMb: (Math.max(peak, process.memoryUsage.rss()) - base) / 1e6 }
   } finally {
     clearInterval(timer)
   }

@@ -6,7 +6,7 @@
 //    same part size and queue. Rounds interleaved A B B A ..., median and spread.
 // 2. Peak RSS growth of this process while 16 concurrent `createReadStream`s
 //    read a 200 MB object whole, against the same with a 20 MB object: flat
-//    means the same, whatever the file size.
+//    means the same, whatever the file size. Interleaved rounds as well.
 import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { copyFile, mkdtemp, open, rm } from 'node:fs/promises'
@@ -14,15 +14,19 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { type BenchRow, percentile } from '../../../bench/harness.js'
+import {
+  atMost,
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  peakRssGrowth,
+  ratioAtLeast,
+} from '../../../bench/harness.js'
 import { s3OutputStore } from '../src/index.js'
 import { startS3 } from '../test/s3-fixture.js'
 
 const MB = 1_000_000
-const BIG = 200 * MB
-const SMALL = 20 * MB
-const ROUNDS = Number(process.env.MV_S3_BENCH_ROUNDS ?? 6)
-const READERS = 16
 
 /** Writes `size` random bytes in 8 MB writes (no 200 MB buffer in this process's RSS). */
 async function randomFile(file: string, size: number): Promise<void> {
@@ -38,25 +42,11 @@ async function randomFile(file: string, size: number): Promise<void> {
   }
 }
 
-/** Peak RSS growth (MB) of this process while `run` runs, sampled every 2 ms. */
-async function peakRss<T>(run: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
-  globalThis.gc?.()
-  const base = process.memoryUsage.rss()
-  let peak = base
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 2)
-  try {
-    const result = await run()
-    return { result, growthMb: (Math.max(peak, process.memoryUsage.rss()) - base) / MB }
-  } finally {
-    clearInterval(timer)
-  }
-}
-
-const spread = (values: number[]) => `${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)}`
-
-export default async function s3Bench(): Promise<BenchRow[]> {
+export default async function s3Bench(ctx: BenchContext): Promise<BenchRow[]> {
+  const BIG = (ctx.quick ? 2 : 200) * MB
+  const SMALL = BIG / 10
+  const READERS = ctx.quick ? 2 : 16
+  const rounds = Number(process.env.MV_S3_BENCH_ROUNDS ?? ctx.rounds)
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-bench-'))
   const s3 = await startS3()
   const prefix = s3.uniquePrefix()
@@ -71,7 +61,7 @@ export default async function s3Bench(): Promise<BenchRow[]> {
     const pending = await store.prepare(key)
     await copyFile(source, pending.path)
     const t0 = performance.now()
-    const { growthMb } = await peakRss(() => pending.commit())
+    const { growthMb } = await peakRssGrowth(() => pending.commit())
     const seconds = (performance.now() - t0) / 1000
     await store.delete(key)
     return { seconds, rssMb: growthMb }
@@ -87,7 +77,7 @@ export default async function s3Bench(): Promise<BenchRow[]> {
     const file = path.join(dir, `plain-${n}.mp4`)
     await copyFile(source, file)
     const t0 = performance.now()
-    const { growthMb } = await peakRss(() =>
+    const { growthMb } = await peakRssGrowth(() =>
       new Upload({
         client: s3.client,
         params: { Bucket: s3.bucket, Key, Body: createReadStream(file), ContentType: 'video/mp4' },
@@ -102,7 +92,7 @@ export default async function s3Bench(): Promise<BenchRow[]> {
   /** 16 whole-file reads at once of `key`, bytes dropped as they arrive. */
   async function readers(key: string, size: number): Promise<{ mbps: number; rssMb: number }> {
     const t0 = performance.now()
-    const { result: bytes, growthMb } = await peakRss(async () => {
+    const { result: bytes, growthMb } = await peakRssGrowth(async () => {
       const totals = await Promise.all(
         Array.from({ length: READERS }, async () => {
           let got = 0
@@ -121,20 +111,11 @@ export default async function s3Bench(): Promise<BenchRow[]> {
     await plain()
     const a: { seconds: number; rssMb: number }[] = []
     const b: { seconds: number; rssMb: number }[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      // A B, then B A: a burst of load elsewhere hits both sides alike.
-      if (round % 2 === 0) {
-        a.push(await ours())
-        b.push(await plain())
-      } else {
-        b.push(await plain())
-        a.push(await ours())
-      }
-    }
-    const oursMbps = a.map((r) => BIG / MB / r.seconds)
-    const plainMbps = b.map((r) => BIG / MB / r.seconds)
-    console.error(`commit 200 MB, store: ${oursMbps.map((v) => v.toFixed(1)).join(' / ')} MB/s`)
-    console.error(`commit 200 MB, plain Upload: ${plainMbps.map((v) => v.toFixed(1)).join(' / ')} MB/s`)
+    await interleaved(rounds, {
+      ours: async () => a.push(await ours()),
+      plain: async () => b.push(await plain()),
+    })
+    const mbps = (runs: { seconds: number }[]) => measured(runs.map((r) => BIG / MB / r.seconds))
 
     // The objects the readers read, committed through the store.
     for (const [key, size] of [
@@ -149,48 +130,49 @@ export default async function s3Bench(): Promise<BenchRow[]> {
     await readers('master_1_readsml_1.mp4', SMALL) // warm-up
     const big: { mbps: number; rssMb: number }[] = []
     const small: { mbps: number; rssMb: number }[] = []
-    for (let round = 0; round < 3; round++) {
-      small.push(await readers('master_1_readsml_1.mp4', SMALL))
-      big.push(await readers('master_1_readbig_1.mp4', BIG))
-    }
-    console.error(
-      `16 readers, peak RSS growth: 200 MB ${big.map((r) => r.rssMb.toFixed(1)).join(' / ')} MB; 20 MB ${small.map((r) => r.rssMb.toFixed(1)).join(' / ')} MB; throughput 200 MB ${big.map((r) => r.mbps.toFixed(0)).join(' / ')} MB/s`,
-    )
+    await interleaved(rounds, {
+      small: async () => small.push(await readers('master_1_readsml_1.mp4', SMALL)),
+      big: async () => big.push(await readers('master_1_readbig_1.mp4', BIG)),
+    })
+    const bigMb = BIG / MB
+    const smallMb = SMALL / MB
 
     return [
       {
-        name: `commit of a 200 MB output, 5 MiB parts x 4 (median of ${ROUNDS}, spread ${spread(oursMbps)})`,
-        value: percentile(oursMbps, 50),
+        name: `commit of a ${bigMb} MB output, 5 MiB parts x 4`,
         unit: 'MB/s',
+        subject: mbps(a),
+        reference: { name: 'plain lib-storage Upload', value: mbps(b) },
+        better: 'higher',
+        goal: ratioAtLeast(0.95),
+        headline: true,
+      },
+      {
+        name: `peak RSS growth during a ${bigMb} MB commit`,
+        unit: 'MB',
+        subject: measured(a.map((r) => r.rssMb)),
+        reference: { name: 'plain Upload', value: measured(b.map((r) => r.rssMb)) },
+        better: 'lower',
+        goal: 'report',
+      },
+      {
+        name: `peak RSS growth, ${READERS} concurrent whole-file createReadStream of ${bigMb} MB: flat in file size`,
+        unit: 'MB',
+        subject: measured(big.map((r) => r.rssMb)),
         reference: {
-          name: `plain lib-storage Upload (spread ${spread(plainMbps)})`,
-          value: percentile(plainMbps, 50),
+          name: `the same with a ${smallMb} MB object`,
+          value: measured(small.map((r) => r.rssMb)),
         },
-        higherIsBetter: true,
-        goal: '>= 0.95x plain Upload',
+        better: 'lower',
+        goal: atMost(64),
+        headline: true,
       },
       {
-        name: 'peak RSS growth during a 200 MB commit (max of rounds)',
-        value: Math.max(...a.map((r) => r.rssMb)),
-        unit: 'MB',
-        reference: { name: 'plain Upload', value: Math.max(...b.map((r) => r.rssMb)) },
-        goal: 'about the same',
-      },
-      {
-        name: `peak RSS growth, ${READERS} concurrent whole-file createReadStream of 200 MB (max of 3)`,
-        value: Math.max(...big.map((r) => r.rssMb)),
-        unit: 'MB',
-        reference: { name: 'the same with a 20 MB object', value: Math.max(...small.map((r) => r.rssMb)) },
-        goal: 'flat in file size',
-      },
-      {
-        name: `${READERS} concurrent whole-file reads of 200 MB, aggregate (median of 3)`,
-        value: percentile(
-          big.map((r) => r.mbps),
-          50,
-        ),
+        name: `${READERS} concurrent whole-file reads of ${bigMb} MB, aggregate`,
         unit: 'MB/s',
-        higherIsBetter: true,
+        subject: measured(big.map((r) => r.mbps)),
+        better: 'higher',
+        goal: 'report',
       },
     ]
   } finally {

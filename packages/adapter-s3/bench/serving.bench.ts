@@ -1,7 +1,7 @@
 // Serving from S3 through the HTTP routes, against the same routes over
 // `localOutputStore` in the same run. Each server runs in its own process;
-// autocannon (32 connections) drives them from this one, rounds interleaved,
-// each figure the median:
+// autocannon (32 connections) drives them from this one, rounds interleaved
+// (A B C D, D C B A, ...), each figure the median with its spread:
 // 1. `proxy`: requests/s of 64 KiB ranges at random offsets of a 100 MB video
 //    kept in S3 (each one a ranged GetObject from Node), against the local
 //    store (a file read). Every answer is checked to be a 206.
@@ -24,15 +24,18 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Upload } from '@aws-sdk/lib-storage'
 import autocannon from 'autocannon'
-import { type BenchRow, percentile } from '../../../bench/harness.js'
+import {
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  ratioAtLeast,
+} from '../../../bench/harness.js'
 import { s3OutputStore } from '../src/index.js'
 import { startS3 } from '../test/s3-fixture.js'
 
-const FILE_BYTES = 100 * 1000 * 1000
 const RANGE_BYTES = 64 * 1024
 const KEY = 'master_1_benchmark_1.mp4'
-const DURATION_SEC = Number(process.env.BENCH_SECONDS ?? 5)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 32
 const root = path.resolve(import.meta.dirname, '../../..')
 
@@ -42,11 +45,11 @@ interface Target {
   child: ChildProcess
 }
 
-async function randomFile(file: string): Promise<void> {
+async function randomFile(file: string, fileBytes: number): Promise<void> {
   const handle = await open(file, 'w')
   const chunk = randomBytes(1024 * 1024)
-  for (let written = 0; written < FILE_BYTES; written += chunk.length) {
-    await handle.write(chunk, 0, Math.min(chunk.length, FILE_BYTES - written))
+  for (let written = 0; written < fileBytes; written += chunk.length) {
+    await handle.write(chunk, 0, Math.min(chunk.length, fileBytes - written))
   }
   await handle.close()
 }
@@ -71,7 +74,13 @@ async function startServer(name: string, args: string[]): Promise<Target> {
 }
 
 /** Requests/s of `url` over {@link CONNECTIONS} connections; every answer must have `status`. */
-async function load(target: Target, status: 206 | 302, duration: number, expect?: string): Promise<number> {
+async function load(
+  target: Target,
+  status: 206 | 302,
+  duration: number,
+  fileBytes: number,
+  expect?: string,
+): Promise<number> {
   let wrong = 0
   const result = await autocannon({
     url: target.url,
@@ -81,7 +90,7 @@ async function load(target: Target, status: 206 | 302, duration: number, expect?
       {
         setupRequest: (req) => {
           if (status !== 206) return req
-          const start = Math.floor(Math.random() * (FILE_BYTES - RANGE_BYTES))
+          const start = Math.floor(Math.random() * (fileBytes - RANGE_BYTES))
           return { ...req, headers: { ...req.headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` } }
         },
         onResponse: (code, _body, _context, headers) => {
@@ -108,7 +117,11 @@ async function presignRate(store: ReturnType<typeof s3OutputStore>, seconds: num
   return calls / ((performance.now() - started) / 1000)
 }
 
-export default async function servingBench(): Promise<BenchRow[]> {
+export default async function servingBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const fileBytes = ctx.quick ? 2 * 1000 * 1000 : 100 * 1000 * 1000
+  const duration = Number(process.env.BENCH_SECONDS ?? (ctx.quick ? 1 : 5))
+  const rounds = Number(process.env.BENCH_ROUNDS ?? ctx.rounds)
+  const fileMb = fileBytes / 1e6
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-serving-'))
   const s3 = await startS3()
   const prefix = s3.uniquePrefix()
@@ -123,7 +136,7 @@ export default async function servingBench(): Promise<BenchRow[]> {
   const store = s3OutputStore({ client: s3.client, bucket: s3.bucket, prefix, tempDir: dir })
   try {
     const file = path.join(dir, KEY)
-    await randomFile(file)
+    await randomFile(file, fileBytes)
     await new Upload({
       client: s3.client,
       params: {
@@ -144,21 +157,27 @@ export default async function servingBench(): Promise<BenchRow[]> {
       child: local.child,
     }
     const runs = {
-      local: (d: number) => load(local, 206, d),
-      s3Direct: (d: number) => load(direct, 206, d),
-      s3Proxy: (d: number) => load(s3Proxy, 206, d),
-      s3Redirect: (d: number) => load(s3Redirect, 302, d, s3.endpoint),
+      local: (d: number) => load(local, 206, d, fileBytes),
+      s3Direct: (d: number) => load(direct, 206, d, fileBytes),
+      s3Proxy: (d: number) => load(s3Proxy, 206, d, fileBytes),
+      s3Redirect: (d: number) => load(s3Redirect, 302, d, fileBytes, s3.endpoint),
     }
     // Warm-up: JIT, page cache, the S3 client's sockets.
-    for (const run of Object.values(runs)) await run(2)
-    await presignRate(store, 1)
-    // The machine is shared: rounds alternate so a burst elsewhere hits all three.
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of Object.entries(runs)) {
-        samples[name as keyof typeof samples].push(await run(DURATION_SEC))
-      }
-      samples.presign.push(await presignRate(store, 2))
+    if (!ctx.quick) {
+      for (const run of Object.values(runs)) await run(2)
+      await presignRate(store, 1)
     }
+    // The machine is shared: interleaved rounds, so a burst elsewhere hits all of them.
+    Object.assign(
+      samples,
+      await interleaved(rounds, {
+        local: () => runs.local(duration),
+        s3Direct: () => runs.s3Direct(duration),
+        s3Proxy: () => runs.s3Proxy(duration),
+        s3Redirect: () => runs.s3Redirect(duration),
+        presign: () => presignRate(store, ctx.quick ? 0.5 : 2),
+      }),
+    )
   } finally {
     for (const target of targets) {
       if (target.child.exitCode === null) {
@@ -170,42 +189,38 @@ export default async function servingBench(): Promise<BenchRow[]> {
     await s3.stop()
     await rm(dir, { recursive: true, force: true })
   }
-  for (const [name, values] of Object.entries(samples)) {
-    console.error(`${name}: ${values.map((v) => v.toFixed(0)).join(' / ')} req/s`)
-  }
-  const median = (values: number[]) => percentile(values, 50)
-  const reference = { name: 'localOutputStore, proxy, 64 KiB ranges', value: median(samples.local) }
+  const reference = { name: 'localOutputStore, proxy, 64 KiB ranges', value: measured(samples.local) }
   return [
     {
-      name: `proxy from S3 (s3rver): 64 KiB ranges at random offsets of 100 MB, ${CONNECTIONS} connections (autocannon)`,
-      value: median(samples.s3Proxy),
+      name: `proxy from S3 (s3rver): 64 KiB ranges at random offsets of ${fileMb} MB, ${CONNECTIONS} connections (autocannon); each range costs a HeadObject and a ranged GetObject`,
       unit: 'req/s',
+      subject: measured(samples.s3Proxy),
       reference,
-      higherIsBetter: true,
-      goal: 'measured (each range costs a HeadObject and a ranged GetObject)',
+      better: 'higher',
+      goal: 'report',
     },
     {
-      name: `redirect from S3: 302s to a presigned URL, ${CONNECTIONS} connections (autocannon)`,
-      value: median(samples.s3Redirect),
+      name: `redirect from S3: 302s to a presigned URL, ${CONNECTIONS} connections (autocannon): Node signs instead of sending bytes`,
       unit: 'req/s',
+      subject: measured(samples.s3Redirect),
       reference,
-      higherIsBetter: true,
-      goal: '> 1x: Node signs instead of sending bytes',
+      better: 'higher',
+      goal: ratioAtLeast(1),
     },
     {
-      name: 'proxy from S3, against the same ranges straight from the S3 server (presigned URL)',
-      value: median(samples.s3Proxy),
+      name: 'proxy from S3, against the same ranges straight from the S3 server (presigned URL): what Node adds',
       unit: 'req/s',
-      reference: { name: 'S3 server direct', value: median(samples.s3Direct) },
-      higherIsBetter: true,
-      goal: 'measured (what Node adds in front of the S3 server)',
+      subject: measured(samples.s3Proxy),
+      reference: { name: 'S3 server direct', value: measured(samples.s3Direct) },
+      better: 'higher',
+      goal: 'report',
     },
     {
       name: 's3OutputStore.presign() in one process, a new key each call (no reuse)',
-      value: median(samples.presign),
       unit: 'calls/s',
-      higherIsBetter: true,
-      goal: 'measured',
+      subject: measured(samples.presign),
+      better: 'higher',
+      goal: 'report',
     },
   ]
 }

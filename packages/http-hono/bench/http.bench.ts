@@ -5,7 +5,10 @@
 // servers on the other; otherwise autocannon and Node's own client from this
 // process, which saturate first on a small machine (the row names say which
 // ran). Figures: requests/s of 64 KiB ranges at random offsets, MB/s of
-// whole-file GETs, and the server's RSS growth under the whole-file load.
+// whole-file GETs, and the server's RSS growth under the whole-file load, in
+// interleaved rounds (A B C, C B A, ...), each the median with its spread.
+// Without nginx the nginx rows are left out with a line saying so, except
+// under CI=true, where a missing nginx fails the run.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -17,12 +20,16 @@ import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
-import { type BenchRow, percentile } from '../../../bench/harness.js'
+import {
+  atMost,
+  type BenchContext,
+  type BenchRow,
+  interleaved,
+  measured,
+  ratioAtLeast,
+} from '../../../bench/harness.js'
 
-const FILE_BYTES = 100 * 1000 * 1000
 const RANGE_BYTES = 64 * 1024
-const DURATION_SEC = Number(process.env.BENCH_SECONDS ?? 5)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const NGINX = '/usr/sbin/nginx'
 const WRK = '/usr/bin/wrk'
 const TASKSET = '/usr/bin/taskset'
@@ -42,11 +49,11 @@ interface Target {
   stop(): Promise<void>
 }
 
-async function writeFile100MB(file: string): Promise<void> {
+async function writeRandomFile(file: string, fileBytes: number): Promise<void> {
   const handle = await open(file, 'w')
   const chunk = randomBytes(1024 * 1024)
-  for (let written = 0; written < FILE_BYTES; written += chunk.length) {
-    await handle.write(chunk, 0, Math.min(chunk.length, FILE_BYTES - written))
+  for (let written = 0; written < fileBytes; written += chunk.length) {
+    await handle.write(chunk, 0, Math.min(chunk.length, fileBytes - written))
   }
   await handle.close()
 }
@@ -94,7 +101,11 @@ async function freePort(): Promise<number> {
 }
 
 async function nginxServer(dir: string, file: string): Promise<Target | null> {
-  if (!existsSync(NGINX)) return null
+  if (!existsSync(NGINX)) {
+    if (process.env.CI === 'true') throw new Error(`nginx is required under CI=true (${NGINX} is missing)`)
+    console.log(`skipped: the nginx rows of http.bench.ts (${NGINX} missing; apt-get install nginx-light)`)
+    return null
+  }
   const prefix = path.join(dir, 'nginx')
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
     await mkdir(path.join(prefix, sub), { recursive: true })
@@ -154,12 +165,12 @@ function rssMB(pid: number): number {
 // offsets differ, `response` counts answers that are not a 206 of exactly 64
 // KiB, and `done` prints one JSON line this file parses. The whole-file run
 // defines no `response`, so wrk never copies a 100 MB body into Lua.
-function wrkScript(kind: 'ranges' | 'whole'): string {
+function wrkScript(kind: 'ranges' | 'whole', fileBytes: number): string {
   const check =
     kind === 'ranges'
       ? `
 function request()
-  local start = math.random(0, ${FILE_BYTES - RANGE_BYTES})
+  local start = math.random(0, ${fileBytes - RANGE_BYTES})
   return wrk.format(nil, nil, { ["Range"] = "bytes=" .. start .. "-" .. (start + ${RANGE_BYTES - 1}) })
 end
 function response(status, headers, body)
@@ -218,7 +229,12 @@ async function runWrk(
 }
 
 /** Requests/s of 64 KiB ranges at random offsets (every response checked to be a 206). */
-async function ranges(target: Target, duration: number, scripts: Scripts): Promise<number> {
+async function ranges(
+  target: Target,
+  duration: number,
+  scripts: Scripts,
+  fileBytes: number,
+): Promise<number> {
   if (scripts.ranges) {
     const run = await runWrk(scripts.ranges, target.url, 32, duration)
     if (run.wrong > 0 || run.errors > 0 || run.requests === 0)
@@ -233,7 +249,7 @@ async function ranges(target: Target, duration: number, scripts: Scripts): Promi
     requests: [
       {
         setupRequest: (req) => {
-          const start = Math.floor(Math.random() * (FILE_BYTES - RANGE_BYTES))
+          const start = Math.floor(Math.random() * (fileBytes - RANGE_BYTES))
           return { ...req, headers: { ...req.headers, range: `bytes=${start}-${start + RANGE_BYTES - 1}` } }
         },
         onResponse: (status) => {
@@ -254,7 +270,8 @@ async function ranges(target: Target, duration: number, scripts: Scripts): Promi
 async function wholeFile(
   target: Target,
   scripts: Scripts,
-  duration = DURATION_SEC,
+  duration: number,
+  fileBytes: number,
 ): Promise<{ mbps: number; rssGrowth: number }> {
   const idle = rssMB(target.pid)
   let peak = idle
@@ -263,7 +280,7 @@ async function wholeFile(
   }, 100)
   try {
     const mbps = scripts.whole
-      ? await wholeFileWrk(target, scripts.whole, duration)
+      ? await wholeFileWrk(target, scripts.whole, duration, fileBytes)
       : await wholeFileNode(target, duration)
     return { mbps, rssGrowth: peak - idle }
   } finally {
@@ -274,9 +291,14 @@ async function wholeFile(
 // wrk counts every byte read, a body still in flight at the deadline too;
 // it cannot check the 200 without buffering the body, so it checks that no
 // answer was an error status and that the completed ones carried the file.
-async function wholeFileWrk(target: Target, script: string, duration: number): Promise<number> {
+async function wholeFileWrk(
+  target: Target,
+  script: string,
+  duration: number,
+  fileBytes: number,
+): Promise<number> {
   const run = await runWrk(script, target.url, 4, duration)
-  if (run.errors > 0 || run.requests === 0 || run.bytes < run.requests * FILE_BYTES)
+  if (run.errors > 0 || run.requests === 0 || run.bytes < run.requests * fileBytes)
     throw new Error(`${target.name}: ${run.errors} errors, ${run.requests} files in ${run.bytes} bytes (wrk)`)
   return run.bytes / 1e6 / (run.us / 1e6)
 }
@@ -319,21 +341,30 @@ interface Scripts {
   whole?: string
 }
 
-async function writeScripts(dir: string): Promise<Scripts> {
+async function writeScripts(dir: string, fileBytes: number): Promise<Scripts> {
   if (!useWrk) return {}
   const scripts = { ranges: path.join(dir, 'ranges.lua'), whole: path.join(dir, 'whole.lua') }
-  await writeFile(scripts.ranges, wrkScript('ranges'))
-  await writeFile(scripts.whole, wrkScript('whole'))
+  await writeFile(scripts.ranges, wrkScript('ranges', fileBytes))
+  await writeFile(scripts.whole, wrkScript('whole', fileBytes))
   return scripts
 }
 
-export default async function httpBench(): Promise<BenchRow[]> {
+interface Samples {
+  rps: number[]
+  mbps: number[]
+  rssGrowth: number[]
+}
+
+export default async function httpBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const fileBytes = ctx.quick ? 2 * 1000 * 1000 : 100 * 1000 * 1000
+  const duration = Number(process.env.BENCH_SECONDS ?? (ctx.quick ? 1 : 5))
+  const rounds = Number(process.env.BENCH_ROUNDS ?? ctx.rounds)
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-http-bench-'))
   const file = path.join(dir, 'master_1_benchmark_1.mp4')
-  await writeFile100MB(file)
-  const scripts = await writeScripts(dir)
+  await writeRandomFile(file, fileBytes)
+  const scripts = await writeScripts(dir, fileBytes)
   const targets: Target[] = []
-  const samples = new Map<string, { rps: number[]; mbps: number[]; rssGrowth: number[] }>()
+  const samples = new Map<string, Samples>()
   try {
     for (const start of [
       () => nodeServer('hono', file),
@@ -344,85 +375,87 @@ export default async function httpBench(): Promise<BenchRow[]> {
       if (!target) continue
       targets.push(target)
       samples.set(target.name, { rps: [], mbps: [], rssGrowth: [] })
+      if (ctx.quick) continue
       // Warm-up of both paths: JIT, page cache.
-      await ranges(target, 2, scripts)
-      await wholeFile(target, scripts, 2)
+      await ranges(target, 2, scripts, fileBytes)
+      await wholeFile(target, scripts, 2, fileBytes)
     }
-    // The machine is shared: rounds alternate between the servers so a burst
-    // of load elsewhere hits all of them, and each figure is the median.
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const target of targets) {
-        const sample = samples.get(target.name) as { rps: number[]; mbps: number[]; rssGrowth: number[] }
-        sample.rps.push(await ranges(target, DURATION_SEC, scripts))
-        const { mbps, rssGrowth } = await wholeFile(target, scripts)
-        sample.mbps.push(mbps)
-        sample.rssGrowth.push(rssGrowth)
-      }
-    }
+    // The machine is shared: interleaved rounds, so a burst of load elsewhere hits every server.
+    await interleaved(
+      rounds,
+      Object.fromEntries(
+        targets.map((target) => [
+          target.name,
+          async () => {
+            const sample = samples.get(target.name) as Samples
+            sample.rps.push(await ranges(target, duration, scripts, fileBytes))
+            const { mbps, rssGrowth } = await wholeFile(target, scripts, duration, fileBytes)
+            sample.mbps.push(mbps)
+            sample.rssGrowth.push(rssGrowth)
+            return mbps
+          },
+        ]),
+      ),
+    )
   } finally {
     for (const target of targets) await target.stop()
     await rm(dir, { recursive: true, force: true })
   }
-  // The rounds themselves, for the spread (stderr: the table stays pasteable).
-  for (const [name, s] of samples)
-    console.error(
-      `${name}: ranges ${s.rps.map((v) => v.toFixed(0)).join(' / ')} req/s; whole file ${s.mbps.map((v) => v.toFixed(0)).join(' / ')} MB/s`,
-    )
-  const figures = Object.fromEntries(
-    [...samples].map(([name, s]) => [
-      name,
-      { rps: percentile(s.rps, 50), mbps: percentile(s.mbps, 50), rssGrowth: Math.max(...s.rssGrowth) },
-    ]),
-  )
-  const {
-    hono,
-    send: sendFig,
-    nginx,
-  } = figures as Record<string, { rps: number; mbps: number; rssGrowth: number }>
+  const hono = samples.get('hono')
+  const sendFig = samples.get('send')
+  const nginx = samples.get('nginx')
   if (!hono || !sendFig) throw new Error('a server did not run')
   const where = pin ? `, servers on cpu ${SERVER_CPU}, client on cpu ${CLIENT_CPU}` : ''
   const rangesBy = useWrk ? `wrk 1 thread${where}` : 'autocannon'
   const wholeBy = useWrk ? `wrk 1 thread${where}` : 'node client'
+  const fileMb = fileBytes / 1e6
   const rows: BenchRow[] = [
     {
-      name: `64 KiB ranges at random offsets of 100 MB, 32 connections (${rangesBy})`,
-      value: hono.rps,
+      name: `64 KiB ranges at random offsets of ${fileMb} MB, 32 connections (${rangesBy})`,
       unit: 'req/s',
-      reference: { name: 'send', value: sendFig.rps },
-      higherIsBetter: true,
-      goal: '>= 1.0x send',
+      subject: measured(hono.rps),
+      reference: { name: 'send', value: measured(sendFig.rps) },
+      better: 'higher',
+      goal: ratioAtLeast(1),
+      headline: true,
     },
     {
-      name: `whole-file GETs of 100 MB, 4 connections (${wholeBy})`,
-      value: hono.mbps,
+      name: `whole-file GETs of ${fileMb} MB, 4 connections (${wholeBy})`,
       unit: 'MB/s',
-      reference: { name: 'send', value: sendFig.mbps },
-      higherIsBetter: true,
-      goal: '>= 1.0x send',
+      subject: measured(hono.mbps),
+      reference: { name: 'send', value: measured(sendFig.mbps) },
+      better: 'higher',
+      goal: ratioAtLeast(1),
+      headline: true,
     },
     {
-      name: 'server RSS growth during whole-file GETs',
-      value: hono.rssGrowth,
+      name: 'server RSS growth during whole-file GETs: flat (tens of MB, not the file size)',
       unit: 'MB',
-      reference: { name: 'send', value: sendFig.rssGrowth },
-      goal: 'flat (tens of MB, not the file size)',
+      subject: measured(hono.rssGrowth),
+      reference: { name: 'send', value: measured(sendFig.rssGrowth) },
+      better: 'lower',
+      goal: atMost(64),
+      headline: true,
     },
   ]
   if (nginx) {
     rows.push(
       {
         name: `64 KiB ranges, against nginx (ceiling; ${rangesBy})`,
-        value: hono.rps,
         unit: 'req/s',
-        reference: { name: 'nginx', value: nginx.rps },
-        higherIsBetter: true,
+        subject: measured(hono.rps),
+        reference: { name: 'nginx', value: measured(nginx.rps) },
+        better: 'higher',
+        goal: 'report',
+        headline: true,
       },
       {
         name: `whole-file GETs, against nginx (ceiling; ${wholeBy})`,
-        value: hono.mbps,
         unit: 'MB/s',
-        reference: { name: 'nginx', value: nginx.mbps },
-        higherIsBetter: true,
+        subject: measured(hono.mbps),
+        reference: { name: 'nginx', value: measured(nginx.mbps) },
+        better: 'higher',
+        goal: 'report',
       },
     )
   }
