@@ -119,7 +119,7 @@ async function presignRate(store: ReturnType<typeof s3OutputStore>, seconds: num
 
 export default async function servingBench(ctx: BenchContext): Promise<BenchRow[]> {
   const fileBytes = ctx.quick ? 2 * 1000 * 1000 : 100 * 1000 * 1000
-  const duration = Number(process.env.BENCH_SECONDS ?? (ctx.quick ? 1 : 5))
+  const duration = Number(process.env.BENCH_SECONDS ?? (ctx.quick ? 0.5 : 5))
   const rounds = Number(process.env.BENCH_ROUNDS ?? ctx.rounds)
   const fileMb = fileBytes / 1e6
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-serving-'))
