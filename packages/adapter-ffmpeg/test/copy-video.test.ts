@@ -7,63 +7,10 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ffmpegTranscoder } from '../src/index.js'
-import { decodeErrors, FFMPEG, FFPROBE } from './fixtures.js'
+import { audioInfo, joinDrifts, markerClip, videoHashes } from './av-sync.js'
+import { decodeErrors, FFMPEG } from './fixtures.js'
 
-const FPS = 25
-const FRAME = 1 / FPS
-
-/** How a clip sounds: none, or AAC/MP3/Opus at a rate and channel count, lasting `sec` (default: the video's length). */
-interface Sound {
-  codec: 'aac' | 'libmp3lame' | 'libopus'
-  rate: number
-  channels: 1 | 2
-  sec?: number
-}
-
-/**
- * Writes a 320x240 25 fps H.264 clip: black with a white first frame (its
- * only keyframe) and, with `sound`, a 1 kHz beep in its first 50 ms: markers
- * that find each clip's start in the joined video and in the joined sound.
- */
-async function markerClip(file: string, videoSec: number, sound: Sound | null): Promise<string> {
-  const video = `color=c=black:s=320x240:r=${FPS}:d=${videoSec},drawbox=c=white:t=fill:enable='lt(t,${FRAME})'`
-  const args = ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', video]
-  if (sound) {
-    const beep = `aevalsrc='if(lt(t,0.05),0.8*sin(2*PI*1000*t),0)':s=${sound.rate}:d=${sound.sec ?? videoSec}`
-    args.push('-f', 'lavfi', '-i', beep)
-  }
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '1000')
-  if (sound) args.push('-c:a', sound.codec, '-ac', String(sound.channels))
-  await execa(FFMPEG, [...args, file])
-  return file
-}
-
-/** The video packets' sizes and hashes (`-c copy`), or the decoded frames' hashes, in order. */
-async function videoHashes(
-  file: string,
-  what: 'packets' | 'frames',
-): Promise<{ size: number; hash: string }[]> {
-  const copy = what === 'packets' ? ['-c', 'copy'] : []
-  const { stdout } = await execa(FFMPEG, [
-    '-v',
-    'error',
-    '-i',
-    file,
-    '-map',
-    '0:v:0',
-    ...copy,
-    '-f',
-    'framemd5',
-    '-',
-  ])
-  return stdout
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const fields = line.split(',').map((field) => field.trim())
-      return { size: Number(fields[4]), hash: fields[5] as string }
-    })
-}
+const FRAME = 1 / 25
 
 /**
  * Checks the output's video is the clips' video copied: as many packets,
@@ -87,95 +34,6 @@ async function expectVideoCopied(clips: string[], out: string): Promise<void> {
   }
   const frames = (await Promise.all(clips.map((clip) => videoHashes(clip, 'frames')))).flat()
   expect(await videoHashes(out, 'frames')).toEqual(frames)
-}
-
-/** Presentation times of the video keyframes, from the packets: one per clip (each has a single keyframe). */
-async function keyframeTimes(file: string): Promise<number[]> {
-  const { stdout } = await execa(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'packet=pts_time,flags',
-    '-of',
-    'csv=p=0',
-    file,
-  ])
-  return stdout
-    .split('\n')
-    .filter((line) => line.includes('K'))
-    .map((line) => Number(line.split(',')[0]))
-    .sort((a, b) => a - b)
-}
-
-interface AudioInfo {
-  streams: number
-  codec?: string
-  sampleRate?: number
-  channelLayout?: string
-  /** The first audio packet's presentation time. */
-  startSec: number
-}
-
-async function audioInfo(file: string): Promise<AudioInfo> {
-  const { stdout } = await execa(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'a',
-    '-show_entries',
-    'stream=codec_name,sample_rate,channel_layout,start_time',
-    '-of',
-    'json',
-    file,
-  ])
-  const streams = (
-    JSON.parse(stdout) as {
-      streams: { codec_name: string; sample_rate: string; channel_layout: string; start_time: string }[]
-    }
-  ).streams
-  const first = streams[0]
-  return {
-    streams: streams.length,
-    codec: first?.codec_name,
-    sampleRate: first ? Number(first.sample_rate) : undefined,
-    channelLayout: first?.channel_layout,
-    startSec: first ? Number(first.start_time) : 0,
-  }
-}
-
-/** Seconds at which each beep starts on the audio stream's timeline (its first packet's time plus samples decoded). */
-async function beepOnsets(file: string, startSec: number): Promise<number[]> {
-  const { stdout } = await execa(
-    FFMPEG,
-    ['-v', 'error', '-i', file, '-vn', '-ac', '1', '-ar', '48000', '-f', 's16le', '-c:a', 'pcm_s16le', '-'],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-  )
-  const samples = new Int16Array(stdout.buffer, stdout.byteOffset, stdout.length / 2)
-  const onsets: number[] = []
-  let quiet = Number.POSITIVE_INFINITY
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i] as number) > 3000) {
-      if (quiet > 4800) onsets.push(startSec + i / 48000)
-      quiet = 0
-    } else quiet++
-  }
-  return onsets
-}
-
-/**
- * A/V drift at every join that has a beep: |audio start - video start| of
- * that clip, both read from the output (keyframe packet times, beep onsets
- * on the audio packets' timeline). `sounding[i]`: clip i has a beep.
- */
-async function joinDrifts(file: string, sounding: boolean[]): Promise<number[]> {
-  const audio = await audioInfo(file)
-  const [keys, beeps] = await Promise.all([keyframeTimes(file), beepOnsets(file, audio.startSec)])
-  expect(keys).toHaveLength(sounding.length)
-  expect(beeps).toHaveLength(sounding.filter(Boolean).length)
-  const starts = keys.filter((_, index) => sounding[index])
-  return starts.map((videoStart, index) => Math.abs((beeps[index] as number) - videoStart))
 }
 
 const transcoder = ffmpegTranscoder()
@@ -277,6 +135,16 @@ describe('copy-video: the video copied, the audio normalized', () => {
     expect(result.strategy).toBe('reencode')
     expect(result.reason).toMatch(/^re-encode: the video copy had non-monotonous timestamps \(video copied; /)
     expect(Math.abs(result.durationSec - 1.7)).toBeLessThan(0.1)
+  })
+
+  it('plans the same from headers read in Node (readHeaders) as from ffprobe', async () => {
+    const inputs = [stereo48, silent, mono, longSound].map((p) => ({ path: p }))
+    const fromHeaders = await ffmpegTranscoder({ readHeaders: true }).plan(inputs)
+    const fromFfprobe = await transcoder.plan(inputs)
+    expect(fromHeaders.strategy).toBe('copy-video')
+    expect(fromHeaders.reason).toBe(fromFfprobe.reason)
+    expect(fromHeaders.concatList).toBe(fromFfprobe.concatList)
+    expect(fromHeaders.args.slice(0, -1)).toEqual(fromFfprobe.args.slice(0, -1))
   })
 
   it('keeps mono when every clip with sound is mono', async () => {
