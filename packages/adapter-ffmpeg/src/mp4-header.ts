@@ -6,6 +6,8 @@ import { parseSps, reducedRatio } from './h264-sps.js'
 const MOV_CONTAINER = 'mov,mp4,m4a,3gp,3g2,mj2'
 /** Top-level boxes of a plain, whole, self-contained MP4; anything else (fragments, indexes) goes to ffprobe. */
 const TOP_LEVEL = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'uuid'])
+/** More top-level boxes than this is no plain clip (and would cost a read each): left to ffprobe. */
+const MAX_TOP_LEVEL_BOXES = 64
 /** A `moov` larger than this is left to ffprobe rather than read into memory. */
 const MAX_MOOV_BYTES = 16 * 1024 * 1024
 
@@ -38,6 +40,13 @@ function children(buf: Buffer, from: number, to: number): Box[] | undefined {
 function only(boxes: Box[] | undefined, type: string): Box | undefined {
   const found = boxes?.filter((b) => b.type === type) ?? []
   return found.length === 1 ? found[0] : undefined
+}
+
+/** The one box of `type` with at least `bytes` of payload (so its fixed fields are its own). */
+function sized(boxes: Box[] | undefined, type: string, bytes: number | ((box: Box) => number)): Box {
+  const box = need(only(boxes, type))
+  need(box.end - box.body >= (typeof bytes === 'number' ? bytes : bytes(box)))
+  return box
 }
 
 /** Thrown inside the reader for anything it does not handle; becomes "ask ffprobe". */
@@ -103,19 +112,19 @@ function rotationOf(buf: Buffer, at: number): number {
 
 /** Where the last byte of the track's samples lies; checks the sample tables agree. */
 function sampleEnd(buf: Buffer, stbl: Box[], samples: number): number {
-  const stsz = need(only(stbl, 'stsz'))
+  const stsz = sized(stbl, 'stsz', 12)
   const fixed = buf.readUInt32BE(stsz.body + 4)
   need(buf.readUInt32BE(stsz.body + 8) === samples)
   need(fixed !== 0 || stsz.body + 12 + samples * 4 <= stsz.end)
   const sizeOf = (i: number) => (fixed !== 0 ? fixed : buf.readUInt32BE(stsz.body + 12 + i * 4))
   const co64 = only(stbl, 'co64')
-  const stco = co64 ?? need(only(stbl, 'stco'))
+  const stco = co64 ?? sized(stbl, 'stco', 8)
   const chunks = buf.readUInt32BE(stco.body + 4)
   const width = co64 ? 8 : 4
   need(stco.body + 8 + chunks * width <= stco.end)
   const offsetOf = (i: number) =>
     co64 ? Number(buf.readBigUInt64BE(stco.body + 8 + i * 8)) : buf.readUInt32BE(stco.body + 8 + i * 4)
-  const stsc = need(only(stbl, 'stsc'))
+  const stsc = sized(stbl, 'stsc', 8)
   const runs = buf.readUInt32BE(stsc.body + 4)
   need(runs > 0 && stsc.body + 8 + runs * 12 <= stsc.end)
   let sample = 0
@@ -128,7 +137,11 @@ function sampleEnd(buf: Buffer, stbl: Box[], samples: number): number {
     need(buf.readUInt32BE(row + 8) === 1 && first < last && last <= chunks)
     for (let chunk = first; chunk < last; chunk++) {
       let at = offsetOf(chunk)
-      for (let s = 0; s < perChunk && sample < samples; s++, sample++) at += sizeOf(sample)
+      const count = Math.min(perChunk, samples - sample)
+      // With one size for all samples the table is absent: compute, never loop over a count the file claims.
+      if (fixed !== 0) at += fixed * count
+      else for (let s = 0; s < count; s++) at += sizeOf(sample + s)
+      sample += count
       end = Math.max(end, at)
     }
   }
@@ -146,7 +159,7 @@ interface Track {
 function playedSec(buf: Buffer, parts: Box[], movieScale: number, mediaSec: number): number {
   const edts = only(parts, 'edts')
   if (!edts) return mediaSec
-  const elst = need(only(children(buf, edts.body, edts.end), 'elst'))
+  const elst = sized(children(buf, edts.body, edts.end), 'elst', 8)
   const v1 = buf[elst.body] === 1
   need(buf.readUInt32BE(elst.body + 4) === 1 && elst.body + 8 + (v1 ? 20 : 12) <= elst.end)
   const duration = v1 ? Number(buf.readBigUInt64BE(elst.body + 8)) : buf.readUInt32BE(elst.body + 8)
@@ -158,15 +171,18 @@ function playedSec(buf: Buffer, parts: Box[], movieScale: number, mediaSec: numb
 
 function readTrack(buf: Buffer, trak: Box, index: number, movieScale: number): Track {
   const parts = need(children(buf, trak.body, trak.end))
-  const tkhd = need(only(parts, 'tkhd'))
+  const tkhd = sized(parts, 'tkhd', (box) => (buf[box.body] === 1 ? 72 : 60))
   const mdia = need(children(buf, ...span(need(only(parts, 'mdia')))))
-  const mdhd = need(only(mdia, 'mdhd'))
-  const hdlr = need(only(mdia, 'hdlr'))
+  const mdhd = sized(mdia, 'mdhd', (box) => (buf[box.body] === 1 ? 32 : 20))
+  const hdlr = sized(mdia, 'hdlr', 12)
   const minf = need(children(buf, ...span(need(only(mdia, 'minf')))))
   // Every sample must be in this file: a data reference to another file is left to ffprobe (and refused there).
-  const dref = need(only(need(children(buf, ...span(need(only(minf, 'dinf'))))), 'dref'))
+  const dref = sized(children(buf, ...span(need(only(minf, 'dinf')))), 'dref', 8)
   const refs = need(children(buf, dref.body + 8, dref.end))
-  need(refs.length === 1 && refs[0]?.type === 'url ' && (buf.readUInt32BE(refs[0].body) & 1) === 1)
+  const ref = need(
+    refs.length === 1 && refs[0]?.type === 'url ' && refs[0].end - refs[0].body >= 4 && refs[0],
+  )
+  need((buf.readUInt32BE(ref.body) & 1) === 1)
   const stbl = need(children(buf, ...span(need(only(minf, 'stbl')))))
   const handler = buf.toString('latin1', hdlr.body + 8, hdlr.body + 12)
 
@@ -175,7 +191,7 @@ function readTrack(buf: Buffer, trak: Box, index: number, movieScale: number): T
   const duration = v1 ? Number(buf.readBigUInt64BE(mdhd.body + 24)) : buf.readUInt32BE(mdhd.body + 16)
   need(timescale > 0 && duration > 0)
 
-  const stts = need(only(stbl, 'stts'))
+  const stts = sized(stbl, 'stts', 8)
   const runs = buf.readUInt32BE(stts.body + 4)
   need(stts.body + 8 + runs * 8 <= stts.end)
   let samples = 0
@@ -185,18 +201,18 @@ function readTrack(buf: Buffer, trak: Box, index: number, movieScale: number): T
     samples += count
     ticks += count * buf.readUInt32BE(stts.body + 12 + i * 8)
   }
-  need(samples > 0 && ticks > 0)
+  need(samples > 0 && ticks > 0 && Number.isSafeInteger(ticks) && Number.isSafeInteger(timescale * samples))
 
-  const stsd = need(only(stbl, 'stsd'))
+  const stsd = sized(stbl, 'stsd', 16)
   need(buf.readUInt32BE(stsd.body + 4) === 1)
   const entry = need(
     only(children(buf, stsd.body + 8, stsd.end), buf.toString('latin1', stsd.body + 12, stsd.body + 16)),
   )
   const stream: MediaStreamInfo = { index, type: 'other', codec: 'unknown' }
   if (handler === 'vide') {
-    need(entry.type === 'avc1')
+    need(entry.type === 'avc1' && entry.end - entry.body >= 78)
     const boxes = need(children(buf, entry.body + 78, entry.end))
-    const avcC = need(only(boxes, 'avcC'))
+    const avcC = sized(boxes, 'avcC', 8)
     need((buf[avcC.body + 5] ?? 0) & 0x1f)
     const spsLength = buf.readUInt16BE(avcC.body + 6)
     const sps = need(
@@ -205,7 +221,7 @@ function readTrack(buf: Buffer, trak: Box, index: number, movieScale: number): T
       ),
     )
     need(sps.width === buf.readUInt16BE(entry.body + 24) && sps.height === buf.readUInt16BE(entry.body + 26))
-    const pasp = only(boxes, 'pasp')
+    const pasp = boxes.some((b) => b.type === 'pasp') ? sized(boxes, 'pasp', 8) : undefined
     const sar =
       (pasp && reducedRatio(buf.readUInt32BE(pasp.body), buf.readUInt32BE(pasp.body + 4))) ?? sps.sar
     const g = gcdOf(timescale * samples, ticks)
@@ -221,7 +237,7 @@ function readTrack(buf: Buffer, trak: Box, index: number, movieScale: number): T
       frameRate: `${(timescale * samples) / g}/${ticks / g}`,
     })
   } else if (handler === 'soun') {
-    need(entry.type === 'mp4a' && buf.readUInt16BE(entry.body + 8) === 0)
+    need(entry.type === 'mp4a' && entry.end - entry.body >= 28 && buf.readUInt16BE(entry.body + 8) === 0)
     const esds = need(only(children(buf, entry.body + 28, entry.end), 'esds'))
     const aac = aacOf(buf, esds)
     Object.assign(stream, {
@@ -275,7 +291,8 @@ export async function readMp4Probe(
     let at = 0
     let moov: Buffer | undefined
     let first = true
-    while (at < size) {
+    for (let boxes = 0; at < size; boxes++) {
+      if (boxes === MAX_TOP_LEVEL_BOXES) return undefined
       const { bytesRead } = await handle.read(head, 0, 16, at)
       if (bytesRead < 8) return undefined
       let boxSize = head.readUInt32BE(0)
@@ -306,7 +323,7 @@ function probeOf(moov: Buffer, file: string, size: number): ProbeResult | undefi
     const header = moov.readUInt32BE(0) === 1 ? 16 : 8
     const boxes = need(children(moov, header, moov.length))
     need(!boxes.some((b) => b.type === 'mvex'))
-    const mvhd = need(only(boxes, 'mvhd'))
+    const mvhd = sized(boxes, 'mvhd', (box) => (moov[box.body] === 1 ? 24 : 16))
     const movieScale = moov.readUInt32BE(mvhd.body + (moov[mvhd.body] === 1 ? 20 : 12))
     need(movieScale > 0)
     const traks = boxes.filter((b) => b.type === 'trak')

@@ -127,6 +127,11 @@ describe('MP4 header reader', () => {
       'cut-media.mp4': whole.subarray(0, Math.floor(whole.length * 0.6)),
       'cut-index.mp4': moovAtEnd.subarray(0, Math.floor(moovAtEnd.length / 2)),
       'tail-cut.mp4': whole.subarray(0, whole.length - 1),
+      // A clip followed by a thousand empty boxes: no plain clip has that many, each would cost a read.
+      'many-boxes.mp4': Buffer.concat([
+        whole,
+        Buffer.from('00000008free'.repeat(1000).replace(/free/g, '66726565'), 'hex'),
+      ]),
     }
     for (const [name, body] of Object.entries(others)) {
       const file = path.join(dir, name)
@@ -154,6 +159,25 @@ describe('MP4 header reader', () => {
         file: path.basename(file),
         probe: undefined,
       })
+    }
+  })
+
+  it('never throws on a damaged index: 300 clips with one moov byte changed each read or leave to ffprobe', async () => {
+    const whole = await readFile(clips.faststart as string)
+    const moov = whole.indexOf('moov', 0, 'latin1') - 4
+    const length = whole.readUInt32BE(moov)
+    let seed = 16
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const file = path.join(dir, 'damaged.mp4')
+    for (let i = 0; i < 300; i++) {
+      const bytes = Buffer.from(whole)
+      bytes[moov + 8 + Math.floor(random() * (length - 8))] = Math.floor(random() * 256)
+      await writeFile(file, bytes)
+      const probe = await quick(file)
+      if (probe) expect(probe.streams.some((s) => s.type === 'video')).toBe(true)
     }
   })
 })
