@@ -15,12 +15,17 @@
  *
  * const transcoder = ffmpegTranscoder()
  * const auto = await transcoder.concat({ inputs: [{ path: 'a.mp4' }, { path: 'b.mp4' }], output: 'out.mp4' })
- * console.log(auto.strategy, auto.reason) // 'copy' when the clips match, else 'reencode'
+ * console.log(auto.strategy, auto.reason) // 'copy' when the clips match, 'copy-video' when only the sound differs, else 'reencode'
  * ```
  *
  * @packageDocumentation
  */
-export { type Compatibility, clipLabel, copyCompatibility } from './concat-compat.js'
+export {
+  type Compatibility,
+  clipLabel,
+  copyCompatibility,
+  videoCopyCompatibility,
+} from './concat-compat.js'
 export {
   type ConcatListEntry,
   concatListText,
