@@ -20,4 +20,15 @@ describe('concat list', () => {
       "ffconcat version 1.0\nfile '/a.mp4'\nfile '/b.mp4'\ninpoint 1.500000\noutpoint 3.000000\n",
     )
   })
+
+  it('writes a duration when given: where the next clip starts', () => {
+    expect(
+      concatListText([
+        { path: '/a.mp4', duration: 1.52 },
+        { path: '/b.mp4', inpoint: 0.5, duration: 1 },
+      ]),
+    ).toBe(
+      "ffconcat version 1.0\nfile '/a.mp4'\nduration 1.520000\nfile '/b.mp4'\ninpoint 0.500000\nduration 1.000000\n",
+    )
+  })
 })
