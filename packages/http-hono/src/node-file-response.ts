@@ -63,8 +63,8 @@ function outgoingHeaders(c: Context, own: Record<string, string>): OutgoingHttpH
  * `ReadableStream` in between: a range up to 256 KiB is one read and one
  * write, a larger body a stream `pipeline` (back-pressure from the socket; a
  * client that goes away destroys the read stream and closes the file).
- * Resolves with a bodiless `Response` carrying the status and headers sent
- * and {@link ALREADY_SENT_HEADER}, which the host returns as is.
+ * Resolves with a bodiless `Response` carrying the status, the type and
+ * length sent and {@link ALREADY_SENT_HEADER}, which the host returns as is.
  *
  * Resolves with `null`, and writes nothing, when the app does not run on
  * `@hono/node-server` (`app.request()`, Bun, Deno, workers) or the answer is
@@ -129,13 +129,15 @@ export async function nodeFileResponse(
     if (Buffer.isBuffer(body)) outgoing.end(body)
     else await sendStream(body, outgoing, file.key, logger)
   }
-  const sent = new Headers()
-  for (const [name, value] of Object.entries(headers)) {
-    if (Array.isArray(value)) for (const item of value) sent.append(name, item)
-    else if (value !== undefined) sent.set(name, String(value))
-  }
-  sent.set(ALREADY_SENT_HEADER, 'true')
-  return new Response(null, { status, headers: sent })
+  // What middleware after the route may read (a logger's status and length); the rest is on the wire.
+  return new Response(null, {
+    status,
+    headers: {
+      'Content-Type': contentType,
+      'Content-Length': own['Content-Length'],
+      [ALREADY_SENT_HEADER]: 'true',
+    },
+  })
 }
 
 /**
