@@ -147,9 +147,12 @@ export default async function servingBench(ctx: BenchContext): Promise<BenchRow[
       },
     }).done()
     const s3Config = JSON.stringify({ dir, key: KEY, endpoint: s3.endpoint, bucket: s3.bucket, prefix })
-    const local = await startServer('local proxy', ['local', 'proxy', JSON.stringify({ dir, key: KEY })])
-    const s3Proxy = await startServer('s3 proxy', ['s3', 'proxy', s3Config])
-    const s3Redirect = await startServer('s3 redirect', ['s3', 'redirect', s3Config])
+    // Started at once: each is a Node process that takes a second to load.
+    const [local, s3Proxy, s3Redirect] = await Promise.all([
+      startServer('local proxy', ['local', 'proxy', JSON.stringify({ dir, key: KEY })]),
+      startServer('s3 proxy', ['s3', 'proxy', s3Config]),
+      startServer('s3 redirect', ['s3', 'redirect', s3Config]),
+    ])
     targets.push(local, s3Proxy, s3Redirect)
     const direct: Target = {
       name: 's3 direct',

@@ -376,14 +376,17 @@ export default async function httpBench(ctx: BenchContext): Promise<BenchRow[]> 
   const targets: Target[] = []
   const samples = new Map<string, Samples>()
   try {
-    for (const start of [
-      () => nodeServer('hono', file),
-      () => nodeServer('send', file),
-      () => nginxServer(dir, file),
-    ]) {
-      const target = await start()
-      if (!target) continue
-      targets.push(target)
+    // Started at once (each Node server takes a second to load), warmed up one by one.
+    const started = await Promise.allSettled([
+      nodeServer('hono', file),
+      nodeServer('send', file),
+      nginxServer(dir, file),
+    ])
+    for (const outcome of started)
+      if (outcome.status === 'fulfilled' && outcome.value) targets.push(outcome.value)
+    const failed = started.find((outcome) => outcome.status === 'rejected')
+    if (failed) throw failed.reason
+    for (const target of targets) {
       samples.set(target.name, { rps: [], mbps: [], rssGrowth: [] })
       if (ctx.quick) continue
       // Warm-up of both paths: JIT, page cache.
