@@ -22,7 +22,13 @@ if (quick && markdown) {
   process.exit(2)
 }
 
-const files = selectBenches(discoverBenches(root), filters)
+let files: ReturnType<typeof selectBenches>
+try {
+  files = selectBenches(discoverBenches(root), filters)
+} catch (error) {
+  console.error((error as Error).message)
+  process.exit(2)
+}
 const ctx = benchContext(quick)
 const started = new Date()
 const loadAtStart = loadNow()
