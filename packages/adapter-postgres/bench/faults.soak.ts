@@ -10,10 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type BenchRow, equals, measured } from '../../../bench/harness.js'
+import { headerLines, loadNow, runHeader } from '../../../bench/run-header.js'
 import { tableLines } from '../../../bench/table.js'
 import { runFaults } from '../test/fault-run.js'
 import { startTestServer } from '../test/pg-server.js'
 
+const started = new Date()
+const loadBefore = loadNow()
 const server = await startTestServer()
 const dir = await mkdtemp(path.join(tmpdir(), 'mv-pg-soak-'))
 try {
@@ -62,7 +65,9 @@ try {
     report1('worst recovery after a partition heals', report.worstRecoveryMs, 'ms'),
   ]
   console.log('\n### adapter-postgres faults soak\n')
-  for (const line of tableLines(rows)) console.log(line)
+  const root = path.resolve(import.meta.dirname, '../../..')
+  for (const line of [...headerLines(runHeader(root, started, loadBefore)), '', ...tableLines(rows)])
+    console.log(line)
   const failed =
     report.lost + report.completedTwice + report.overlapMs + report.missingFiles + report.unnamedFiles
   process.exitCode = failed === 0 ? 0 : 1
