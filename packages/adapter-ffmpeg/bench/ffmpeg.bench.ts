@@ -7,6 +7,8 @@
 //    (`-f concat ... -c:v libx264 -preset medium -crf 23 -c:a aac`), 3 x 10 s 720p.
 // 3. Peak RSS of this Node process during a concat, small clips vs 10x larger ones:
 //    ffmpeg does the work in its own process; ours must stay flat.
+// 4. The copy-video strategy against the full re-encode, and its A/V drift
+//    at the joins (copy-video-rows.ts).
 // Every comparison runs in interleaved rounds (A B, B A, ...): median and spread.
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -24,6 +26,7 @@ import {
   timed,
 } from '../../../bench/harness.js'
 import { ffmpegTranscoder } from '../src/index.js'
+import { copyVideoRows } from './copy-video-rows.js'
 
 const require = createRequire(import.meta.url)
 const FFMPEG: string = require('@ffmpeg-installer/ffmpeg').path
@@ -174,6 +177,9 @@ export default async function ffmpegBench(ctx: BenchContext): Promise<BenchRow[]
       ),
     })
 
+    // 4. Video copied, audio normalized, against the full re-encode (copy-video-rows.ts).
+    const copyVideo = await copyVideoRows(ctx)
+
     const raw = { name: 'same ffmpeg command, raw', value: measured(copy.raw) }
     const bigLabel = label(bigSize, bigSeconds)
     const smallLabel = label(smallSize, smallSeconds)
@@ -241,6 +247,7 @@ export default async function ffmpegBench(ctx: BenchContext): Promise<BenchRow[]
         better: 'lower',
         goal: atMost(20),
       },
+      ...copyVideo,
     ]
   } finally {
     await rm(dir, { recursive: true, force: true })
