@@ -76,7 +76,7 @@ export interface JobFileOptions {
   redirectTtlSec?: number | undefined
   /** Reuses URLs for a burst of requests for one file; without it, every redirect signs anew. */
   presignCache?: PresignCache | undefined
-  /** Write file bodies straight to `@hono/node-server`'s Node response (see {@link nodeFileResponse}). */
+  /** Write GET bodies straight to `@hono/node-server`'s Node response when the app runs on it (node-file-response.ts). */
   nodeFastPath?: boolean | undefined
   /** Where a failure after the headers went out is logged (fast path only). */
   logger?: Logger | undefined

@@ -67,7 +67,7 @@ describe('record cache', () => {
     for (const id of [first.id, second.id]) {
       const res = await request(`/p1/master-videos/${id}/video`, range)
       expect(res.status).toBe(404)
-      expect((await res.json()).error).toBe(`No master video ${id}`)
+      expect(((await res.json()) as { error: string }).error).toBe(`No master video ${id}`)
     }
   })
 
@@ -123,7 +123,7 @@ describe('record cache', () => {
     for (let i = 0; i < 2; i++) {
       const res = await request(`/p1/master-videos/${job.id}/video`, range)
       expect(res.status).toBe(400)
-      expect((await res.json()).status).toBe('canceled')
+      expect(((await res.json()) as { status: string }).status).toBe('canceled')
     }
     expect(reads() - before).toBe(2)
 
@@ -132,7 +132,7 @@ describe('record cache', () => {
     for (let i = 0; i < 2; i++) {
       const res = await request(`/p1/master-videos/${job.id}/video`, range)
       expect(res.status).toBe(400)
-      expect(['created', 'processing']).toContain((await res.json()).status)
+      expect(['created', 'processing']).toContain(((await res.json()) as { status: string }).status)
     }
     expect(reads() - before).toBe(2)
   })
