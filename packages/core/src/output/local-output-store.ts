@@ -122,8 +122,15 @@ export function localOutputStore(directory: string): OutputStore {
   }
 }
 
-/** The committed files of the folder (plain key names, no temp files) older than `olderThanMs`. */
-async function listCommitted(root: string, olderThanMs: number): Promise<StoredFile[]> {
+/**
+ * The files of the folder that `include` accepts by name and that were last
+ * modified more than `olderThanMs` ago; none when the folder does not exist yet.
+ */
+async function filesOlderThan(
+  root: string,
+  olderThanMs: number,
+  include: (name: string) => boolean,
+): Promise<StoredFile[]> {
   let names: string[]
   try {
     names = await readdir(root)
@@ -133,13 +140,17 @@ async function listCommitted(root: string, olderThanMs: number): Promise<StoredF
   }
   const cutoff = Date.now() - olderThanMs
   const files: StoredFile[] = []
-  for (const name of names) {
-    if (!KEY.test(name) || name.includes('..')) continue
+  for (const name of names.filter(include)) {
     const info = await lstat(path.join(root, name)).catch(() => null)
     if (info?.isFile() && info.mtimeMs < cutoff)
       files.push({ key: name, size: info.size, mtimeMs: info.mtimeMs })
   }
   return files
+}
+
+/** The committed files of the folder (plain key names, no temp files) older than `olderThanMs`. */
+function listCommitted(root: string, olderThanMs: number): Promise<StoredFile[]> {
+  return filesOlderThan(root, olderThanMs, (name) => KEY.test(name) && !name.includes('..'))
 }
 
 /**
@@ -150,24 +161,13 @@ async function listCommitted(root: string, olderThanMs: number): Promise<StoredF
  * another sharing the folder.
  */
 async function sweepTemps(root: string, olderThanMs: number): Promise<string[]> {
-  let names: string[]
-  try {
-    names = await readdir(root)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw toMasterVideoError(error, { context: 'cannot list the output directory' })
-  }
-  const cutoff = Date.now() - olderThanMs
-  const removed: string[] = []
-  for (const name of names) {
-    if (!name.startsWith(TEMP_PREFIX) && !name.startsWith(`.${TEMP_PREFIX}`)) continue
-    const file = path.join(root, name)
-    const info = await lstat(file).catch(() => null)
-    if (!info?.isFile() || info.mtimeMs >= cutoff) continue
-    await rm(file, { force: true })
-    removed.push(name)
-  }
-  return removed
+  const leftovers = await filesOlderThan(
+    root,
+    olderThanMs,
+    (name) => name.startsWith(TEMP_PREFIX) || name.startsWith(`.${TEMP_PREFIX}`),
+  )
+  for (const file of leftovers) await rm(path.join(root, file.key), { force: true })
+  return leftovers.map((file) => file.key)
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   ConcatStrategy,
   EncodingOptions,
   HlsOptions,
+  HlsVariant,
   RenditionSpec,
   SkippedRendition,
 } from '../record/master-video.js'
@@ -155,21 +156,8 @@ export interface LadderRendition {
   durationSec: number
 }
 
-/** One variant stream of the ladder's HLS output. */
-export interface LadderVariant {
-  name: string
-  playlistKey: string
-  initKey: string
-  segmentKeys: string[]
-  width: number
-  height: number
-  /** Peak bits per second over the segments (`BANDWIDTH`). */
-  bandwidth: number
-  /** Average bits per second (`AVERAGE-BANDWIDTH`). */
-  averageBandwidth: number
-  /** RFC 6381 codecs (`avc1.64001f,mp4a.40.2`). */
-  codecs: string
-}
+/** One variant stream of the ladder's HLS output: what the record stores as an {@link HlsVariant}. */
+export type LadderVariant = HlsVariant
 
 /** What {@link Transcoder.ladder} made. */
 export interface LadderResult {
