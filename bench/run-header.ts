@@ -1,9 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { type CpuSnapshot, foreignCores } from './cpu-share.js'
 
-/** A run is quiet when the 1-minute load average, before and after, is below this share of the cores. */
+/** A run is quiet when the 1-minute load average before it is below this share of the cores... */
 export const QUIET_LOAD_PER_CORE = 0.5
+/**
+ * ...and other processes used less than this share of the cores while it ran
+ * (see cpu-share.ts; without /proc, the load average after it must be below
+ * {@link QUIET_LOAD_PER_CORE} too).
+ */
+export const QUIET_FOREIGN_PER_CORE = 0.25
 
 /** The machine and versions a run measured on. */
 export interface RunHeader {
@@ -13,6 +20,8 @@ export interface RunHeader {
   cpuModel: string
   loadBefore: number
   loadAfter: number
+  /** Cores' worth of CPU other processes used during the run, on average; null without /proc. */
+  foreignCores: number | null
   /** name → version of every workspace package under packages/. */
   versions: Record<string, string>
   quiet: boolean
@@ -34,11 +43,19 @@ export function packageVersions(root: string): Record<string, string> {
   return versions
 }
 
-/** The header of a run that started at `date` with `loadBefore` and ends now. */
-export function runHeader(root: string, date: Date, loadBefore: number): RunHeader {
+/** The header of a run that started at `date` with `loadBefore` and the CPU counters `cpuBefore`, and ends now. */
+export function runHeader(
+  root: string,
+  date: Date,
+  loadBefore: number,
+  cpuBefore: CpuSnapshot | null,
+  cpuAfter: CpuSnapshot | null,
+): RunHeader {
   const cpus = os.cpus()
   const loadAfter = loadNow()
   const limit = QUIET_LOAD_PER_CORE * cpus.length
+  const foreign = foreignCores(cpuBefore, cpuAfter, cpus.length)
+  const calm = foreign === null ? loadAfter < limit : foreign < QUIET_FOREIGN_PER_CORE * cpus.length
   return {
     date: date.toISOString(),
     node: process.version,
@@ -46,8 +63,9 @@ export function runHeader(root: string, date: Date, loadBefore: number): RunHead
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     loadBefore,
     loadAfter,
+    foreignCores: foreign,
     versions: packageVersions(root),
-    quiet: loadBefore < limit && loadAfter < limit,
+    quiet: loadBefore < limit && calm,
   }
 }
 
@@ -57,11 +75,17 @@ export function headerLines(header: RunHeader): string[] {
   const versions = Object.entries(header.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')
+  const others =
+    header.foreignCores === null
+      ? 'no CPU counters here: quiet also needs the load after below that'
+      : `other processes used ${header.foreignCores.toFixed(2)} cores on average during the run (quiet needs below ${(
+          QUIET_FOREIGN_PER_CORE * header.cpus
+        ).toFixed(1)})`
   return [
     `- date: ${header.date}; Node ${header.node}; ${header.cpus} × ${header.cpuModel}`,
-    `- 1-minute load average: ${header.loadBefore.toFixed(2)} before, ${header.loadAfter.toFixed(2)} after: ${
+    `- 1-minute load average ${header.loadBefore.toFixed(2)} before (quiet needs below ${limit.toFixed(1)}), ${header.loadAfter.toFixed(2)} after; ${others}: ${
       header.quiet ? '**quiet**' : '**busy**'
-    } (quiet means below ${limit.toFixed(1)}, ${QUIET_LOAD_PER_CORE} × cores, before and after)`,
+    }`,
     `- packages: ${versions}`,
   ]
 }

@@ -6,6 +6,7 @@
 // each table into its page in docs/benchmarks/ (never from a quick run).
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { cpuSnapshot } from './cpu-share.js'
 import { discoverBenches, selectBenches } from './discover.js'
 import { type Bench, benchContext } from './harness.js'
 import { type BenchResult, writePages } from './pages.js'
@@ -32,6 +33,7 @@ try {
 const ctx = benchContext(quick)
 const started = new Date()
 const loadAtStart = loadNow()
+const cpuAtStart = cpuSnapshot()
 console.log(
   `# mastervideo benchmarks${quick ? ' (--quick: tiny sizes, 1 round; figures mean nothing)' : ''}\n`,
 )
@@ -41,6 +43,7 @@ for (const file of files) {
   const label = path.relative(root, file.path)
   const benchStarted = new Date()
   const loadBefore = loadNow()
+  const cpuBefore = cpuSnapshot()
   try {
     const bench = (await import(pathToFileURL(file.path).href)).default as Bench
     const rows = await bench(ctx)
@@ -48,7 +51,7 @@ for (const file of files) {
       folder: file.folder,
       bench: file.bench,
       file: label,
-      header: runHeader(root, benchStarted, loadBefore),
+      header: runHeader(root, benchStarted, loadBefore, cpuBefore, cpuSnapshot()),
       rows,
     }
     console.log(`\n### ${label}\n`)
@@ -60,6 +63,7 @@ for (const file of files) {
   }
 }
 console.log('\n## Run\n')
-for (const line of headerLines(runHeader(root, started, loadAtStart))) console.log(line)
+for (const line of headerLines(runHeader(root, started, loadAtStart, cpuAtStart, cpuSnapshot())))
+  console.log(line)
 if (markdown) for (const line of writePages(path.join(root, 'docs'), results)) console.log(line)
 process.exit(failures === 0 ? 0 : 1)

@@ -13,6 +13,7 @@ const header = (quiet: boolean, load: number): RunHeader => ({
   cpuModel: 'Test CPU',
   loadBefore: load,
   loadAfter: load,
+  foreignCores: quiet ? 0.1 : 1.5,
   versions: { '@mastervideo/core': '0.3.0' },
   quiet,
 })

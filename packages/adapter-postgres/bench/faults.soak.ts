@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type BenchRow, equals, measured } from '../../../bench/harness.js'
+import { cpuSnapshot } from '../../../bench/cpu-share.js'
 import { headerLines, loadNow, runHeader } from '../../../bench/run-header.js'
 import { tableLines } from '../../../bench/table.js'
 import { runFaults } from '../test/fault-run.js'
@@ -17,6 +18,7 @@ import { startTestServer } from '../test/pg-server.js'
 
 const started = new Date()
 const loadBefore = loadNow()
+const cpuBefore = cpuSnapshot()
 const server = await startTestServer()
 const dir = await mkdtemp(path.join(tmpdir(), 'mv-pg-soak-'))
 try {
@@ -66,7 +68,7 @@ try {
   ]
   console.log('\n### adapter-postgres faults soak\n')
   const root = path.resolve(import.meta.dirname, '../../..')
-  for (const line of [...headerLines(runHeader(root, started, loadBefore)), '', ...tableLines(rows)])
+  for (const line of [...headerLines(runHeader(root, started, loadBefore, cpuBefore, cpuSnapshot())), '', ...tableLines(rows)])
     console.log(line)
   const failed =
     report.lost + report.completedTwice + report.overlapMs + report.missingFiles + report.unnamedFiles
