@@ -168,10 +168,13 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
       ours4: run('ours4', procs, 'ours'),
       apart4: run('apart4', procs, 'ours', 'separate'),
     })
-    const bad = [...runs.ours1, ...runs.ours4].filter((r) => r.errors + r.duplicates > 0)
-    if (bad.length > 0) throw new Error(`claim errors or duplicates: ${JSON.stringify(bad)}`)
+    // A duplicate is a row's ✘ (below), not an exception; a claim that throws is a broken bench.
+    const bad = [...runs.ours1, ...runs.ours4, ...runs.apart4].filter((r) => r.errors > 0)
+    if (bad.length > 0) throw new Error(`claim errors: ${JSON.stringify(bad)}`)
     const of = (key: keyof typeof runs, figure: (d: Drain) => number) => measured(runs[key].map(figure))
     const rate = (d: Drain) => d.jobsPerSecond
+    const sum = (drains: Drain[], figure: (d: Drain) => number) =>
+      drains.reduce((total, d) => total + figure(d), 0)
 
     // Many jobs in many projects, created through the repositories themselves.
     const sqlite = sqliteRepository({ filename: path.join(dir, 'list.sqlite') })
@@ -214,6 +217,7 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         reference: { name: 'original SELECT-then-UPDATE, 1 process', value: of('naive1', rate) },
         better: 'higher',
         goal: atLeast(2000),
+        why: 'each job is two short write transactions on one connection; below 2,000 jobs/s the process waited for a core, so a quiet run closes it',
         headline: true,
       },
       {
@@ -223,7 +227,7 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         reference: { name: 'this adapter, 1 process', value: of('ours1', rate) },
         better: 'higher',
         goal: ratioAtLeast(1),
-        why: 'the four processes share two cores and one write lock; see the CPU-bound check below',
+        why: "more processes than cores share the CPU and one write lock (the CPU-bound check below shows the lock's share); real jobs spend seconds in ffmpeg per claim, so the lock never binds there",
         headline: true,
       },
       {
@@ -238,12 +242,13 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         goal: 'report',
       },
       {
-        name: `jobs claimed twice, ${procs} processes`,
+        // Summed over every round, not a median: one duplicate in any round is a miss.
+        name: `jobs claimed twice, ${procs} processes, summed over the rounds`,
         unit: 'jobs',
-        subject: of('ours4', (d) => d.duplicates),
+        subject: measured([sum(runs.ours4, (d) => d.duplicates)]),
         reference: {
-          name: `original SELECT-then-UPDATE, ${procs} processes`,
-          value: of('naive4', (d) => d.duplicates),
+          name: `original SELECT-then-UPDATE, ${procs} processes, the same rounds`,
+          value: measured([sum(runs.naive4, (d) => d.duplicates)]),
         },
         better: 'lower',
         goal: equals(0),
@@ -268,23 +273,21 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         better: 'lower',
         goal: 'report',
       },
-      {
-        name: `list 50 newest of one project, ${listed.jobs} jobs, p50`,
-        unit: 'ms',
-        subject: list(sqliteList, 'wall', 50),
-        reference: { name: 'memoryRepository', value: list(memoryList, 'wall', 50) },
-        better: 'lower',
-        goal: 'report',
-      },
-      {
-        name: `list 50 newest of one project, ${listed.jobs} jobs, p99`,
-        unit: 'ms',
-        subject: list(sqliteList, 'wall', 99),
-        reference: { name: 'memoryRepository', value: list(memoryList, 'wall', 99) },
-        better: 'lower',
-        goal: atMost(5),
-        headline: true,
-      },
+      ...[50, 99].map(
+        (p): BenchRow => ({
+          name: `list 50 newest of one project, ${listed.jobs} jobs, p${p}`,
+          unit: 'ms',
+          subject: list(sqliteList, 'wall', p),
+          reference: { name: 'memoryRepository', value: list(memoryList, 'wall', p) },
+          better: 'lower',
+          goal: p === 99 ? atMost(5) : 'report',
+          why:
+            p === 99
+              ? 'the query reads one index range and stops after 51 rows; a tail above 5 ms is garbage collection and waiting for a core, which a quiet run removes'
+              : undefined,
+          headline: p === 99,
+        }),
+      ),
       {
         name: 'list p99, CPU time of this process (all its threads)',
         unit: 'ms',
@@ -293,23 +296,22 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         better: 'lower',
         goal: 'report',
       },
-      {
-        name: 'pickup create -> processing in another process, p50 (sqlitePoller 100 ms)',
-        unit: 'ms',
-        subject: late(polled, 50),
-        reference: { name: 'intervalPoller 100 ms', value: late(interval, 50) },
-        better: 'lower',
-        goal: 'report',
-      },
-      {
-        name: 'pickup p99 (sqlitePoller 100 ms): within the interval, 10 ms to start the job',
-        unit: 'ms',
-        subject: late(polled, 99),
-        reference: { name: 'intervalPoller 100 ms', value: late(interval, 99) },
-        better: 'lower',
-        goal: atMost(110),
-        headline: true,
-      },
+      ...[50, 99].map(
+        (p): BenchRow => ({
+          name: `pickup create -> processing in another process, p${p} (sqlitePoller 100 ms)`,
+          unit: 'ms',
+          subject: late(polled, p),
+          reference: { name: 'intervalPoller 100 ms', value: late(interval, p) },
+          better: 'lower',
+          // p99: within the 100 ms interval, plus 10 ms to start the job.
+          goal: p === 99 ? atMost(110) : 'report',
+          why:
+            p === 99
+              ? 'a create waits at most one 100 ms interval; beyond 110 ms the worker process waited for a core (compare the intervalPoller reference): a quiet run, or a shorter intervalMs, closes it'
+              : undefined,
+          headline: p === 99,
+        }),
+      ),
       {
         name: 'idle wake-ups (claim queries) per second',
         unit: '/s',

@@ -25,22 +25,16 @@ import {
   measured,
   percentile,
 } from '../../../bench/harness.js'
+import { pickupLatencies } from '../../../bench/support/pickup-latency.js'
 
-async function measure(creator: MasterVideos, runner: MasterVideos, jobs: number): Promise<number[]> {
-  const latencies: number[] = []
-  for (let i = 0; i < jobs; i++) {
-    const started = new Promise<number>((resolve) =>
-      runner.once('processing', () => resolve(performance.now())),
-    )
-    const t0 = performance.now()
-    const job = await creator.create({ projectId: 'bench', name: `j${i}`, shots: ['clip.bin'] })
-    latencies.push((await started) - t0)
-    await runner.waitFor(job.id, { pollMs: 5 })
-    // Let the worker go idle, and land the next create at a random point of the poll cycle.
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 100))
-  }
-  return latencies
-}
+const measure = (creator: MasterVideos, runner: MasterVideos, jobs: number) =>
+  pickupLatencies({
+    runner,
+    create: async (i) =>
+      (await creator.create({ projectId: 'bench', name: `j${i}`, shots: ['clip.bin'] })).id,
+    jobs,
+    maxGapMs: 100,
+  })
 
 export default async function pickup(ctx: BenchContext): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-bench-'))
@@ -68,24 +62,19 @@ export default async function pickup(ctx: BenchContext): Promise<BenchRow[]> {
     await rm(dir, { recursive: true, force: true })
   }
   const at = (rounds: number[][], p: number) => measured(rounds.map((r) => percentile(r, p)))
-  return [
-    {
-      name: 'pickup p50, in-process wake-up',
+  return [50, 99].map(
+    (p): BenchRow => ({
+      name: `pickup p${p}, in-process wake-up`,
       unit: 'ms',
-      subject: at(local, 50),
-      reference: { name: '100 ms poll only', value: at(polled, 50) },
+      subject: at(local, p),
+      reference: { name: '100 ms poll only', value: at(polled, p) },
       better: 'lower',
-      goal: 'report',
+      goal: p === 99 ? atMost(20) : 'report',
+      why:
+        p === 99
+          ? 'the wake-up is one in-process event and a claim; a tail above 20 ms is the worker waiting for a core on a loaded machine, so a quiet run closes it'
+          : undefined,
       headline: true,
-    },
-    {
-      name: 'pickup p99, in-process wake-up',
-      unit: 'ms',
-      subject: at(local, 99),
-      reference: { name: '100 ms poll only', value: at(polled, 99) },
-      better: 'lower',
-      goal: atMost(20),
-      headline: true,
-    },
-  ]
+    }),
+  )
 }
