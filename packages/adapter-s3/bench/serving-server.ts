@@ -16,8 +16,8 @@ import {
   type OutputStore,
   type Transcoder,
 } from '@mastervideo/core'
-import { newLeaseToken } from '@mastervideo/core/adapter'
 import { masterVideoRoutes } from '@mastervideo/http-hono'
+import { completeJobByHand } from '../../../bench/support/completed-job.js'
 import { s3OutputStore } from '../src/index.js'
 
 const [where, delivery, json] = process.argv.slice(2) as ['local' | 's3', 'proxy' | 'redirect', string]
@@ -52,24 +52,7 @@ const mv = createMasterVideos({
   assets: () => config.key,
   output,
 })
-await repository.create({
-  id: 'master_1_benchmark',
-  projectId: 'p1',
-  name: 'bench',
-  shots: [{ assetId: 'a' }],
-  maxAttempts: 1,
-  encoding: {},
-  idempotencyKey: null,
-  runAt: new Date(0),
-})
-const claimed = await repository.claim({ workerId: 'bench', leaseToken: newLeaseToken(), leaseMs: 60_000 })
-if (!claimed) throw new Error('no job to claim')
-const stat = await output.stat(config.key)
-if (!stat) throw new Error(`${config.key} is not in the store`)
-await repository.complete(claimed.lease, {
-  output: { key: config.key, size: stat.size, durationSec: 1, width: 2, height: 2, strategy: 'copy' },
-  thumbnailKey: null,
-})
+await completeJobByHand(repository, output, { id: 'master_1_benchmark', projectId: 'p1', key: config.key })
 const routes = masterVideoRoutes(mv, { basePath: '/api/projects', delivery })
 const server = http.createServer(getRequestListener(routes.fetch))
 server.keepAliveTimeout = 60_000

@@ -14,14 +14,10 @@
 //    to tell what the proxy adds from what the S3 server itself costs.
 // 4. `presign()` calls per second in this process, a new key each time: what
 //    a 302 for a file nobody asked for in the last minute adds.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { Upload } from '@aws-sdk/lib-storage'
 import autocannon from 'autocannon'
 import {
@@ -31,46 +27,26 @@ import {
   measured,
   ratioAtLeast,
 } from '../../../bench/harness.js'
+import { writeRandomFile } from '../../../bench/support/random-file.js'
+import { type ServerProcess, startServerProcess } from '../../../bench/support/server-process.js'
 import { s3OutputStore } from '../src/index.js'
 import { startS3 } from '../test/s3-fixture.js'
 
 const RANGE_BYTES = 64 * 1024
 const KEY = 'master_1_benchmark_1.mp4'
 const CONNECTIONS = 32
-const root = path.resolve(import.meta.dirname, '../../..')
 
 interface Target {
   name: string
   url: string
-  child: ChildProcess
 }
 
-async function randomFile(file: string, fileBytes: number): Promise<void> {
-  const handle = await open(file, 'w')
-  const chunk = randomBytes(1024 * 1024)
-  for (let written = 0; written < fileBytes; written += chunk.length) {
-    await handle.write(chunk, 0, Math.min(chunk.length, fileBytes - written))
-  }
-  await handle.close()
-}
-
-async function startServer(name: string, args: string[]): Promise<Target> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@mastervideo/source',
-      '--import',
-      'tsx',
-      path.join(import.meta.dirname, 'serving-server.ts'),
-      ...args,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const [port] = (await once(createInterface({ input: child.stdout as NodeJS.ReadableStream }), 'line')) as [
-    string,
-  ]
-  const url = `http://127.0.0.1:${port}/api/projects/p1/master-videos/master_1_benchmark/video`
-  return { name, url, child }
+/** One server process of serving-server.ts; `servers` collects it to be stopped. */
+async function startServer(name: string, args: string[], servers: ServerProcess[]): Promise<Target> {
+  const server = await startServerProcess(path.join(import.meta.dirname, 'serving-server.ts'), args)
+  servers.push(server)
+  const url = `http://127.0.0.1:${server.port}/api/projects/p1/master-videos/master_1_benchmark/video`
+  return { name, url }
 }
 
 /** Requests/s of `url` over {@link CONNECTIONS} connections; every answer must have `status`. */
@@ -125,7 +101,7 @@ export default async function servingBench(ctx: BenchContext): Promise<BenchRow[
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-s3-serving-'))
   const s3 = await startS3()
   const prefix = s3.uniquePrefix()
-  const targets: Target[] = []
+  const servers: ServerProcess[] = []
   const samples: Record<'local' | 's3Proxy' | 's3Redirect' | 's3Direct' | 'presign', number[]> = {
     local: [],
     s3Direct: [],
@@ -136,7 +112,7 @@ export default async function servingBench(ctx: BenchContext): Promise<BenchRow[
   const store = s3OutputStore({ client: s3.client, bucket: s3.bucket, prefix, tempDir: dir })
   try {
     const file = path.join(dir, KEY)
-    await randomFile(file, fileBytes)
+    await writeRandomFile(file, fileBytes)
     await new Upload({
       client: s3.client,
       params: {
@@ -149,15 +125,13 @@ export default async function servingBench(ctx: BenchContext): Promise<BenchRow[
     const s3Config = JSON.stringify({ dir, key: KEY, endpoint: s3.endpoint, bucket: s3.bucket, prefix })
     // Started at once: each is a Node process that takes a second to load.
     const [local, s3Proxy, s3Redirect] = await Promise.all([
-      startServer('local proxy', ['local', 'proxy', JSON.stringify({ dir, key: KEY })]),
-      startServer('s3 proxy', ['s3', 'proxy', s3Config]),
-      startServer('s3 redirect', ['s3', 'redirect', s3Config]),
+      startServer('local proxy', ['local', 'proxy', JSON.stringify({ dir, key: KEY })], servers),
+      startServer('s3 proxy', ['s3', 'proxy', s3Config], servers),
+      startServer('s3 redirect', ['s3', 'redirect', s3Config], servers),
     ])
-    targets.push(local, s3Proxy, s3Redirect)
     const direct: Target = {
       name: 's3 direct',
       url: await store.presign(KEY, { expiresInSec: 7200, contentType: 'video/mp4' }),
-      child: local.child,
     }
     const runs = {
       local: (d: number) => load(local, 206, d, fileBytes),
@@ -182,12 +156,7 @@ export default async function servingBench(ctx: BenchContext): Promise<BenchRow[
       }),
     )
   } finally {
-    for (const target of targets) {
-      if (target.child.exitCode === null) {
-        target.child.kill('SIGTERM')
-        await once(target.child, 'exit')
-      }
-    }
+    for (const server of servers) await server.stop()
     await s3.clear(prefix)
     await s3.stop()
     await rm(dir, { recursive: true, force: true })

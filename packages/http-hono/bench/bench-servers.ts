@@ -1,57 +1,77 @@
-// One server process of the HTTP benchmark: `hono` (our routes, over
-// @hono/node-server) or `send` (what Express's res.sendFile uses), serving
-// the same file. Run by http.bench.ts in its own process so the load
-// generator and the server do not share an event loop.
+// One server process of the HTTP benchmark, serving the video of one
+// completed job kept in a SQLite file (made by http.bench.ts):
+// - `deployment`: the routes mounted as docs/embedding.md shows a Hono host
+//   do it (a session middleware on `/api/*`, `authorize` reading its user,
+//   `serve()` of @hono/node-server), with the record cache (on by default)
+//   and `nodeFastPath: true`;
+// - `plain`: the same without the fast path and with `recordCache: false`;
+// - `offload`: the same as `deployment` with `offload` set, for nginx in
+//   front (examples/deploy/nginx.conf) to send the bytes;
+// - `send`: what Express's res.sendFile uses, in a bare node:http server,
+//   with no authorization and no lookup: the reference.
+// In its own process so the load generator does not share its event loop.
+//
+// argv: <kind> <JSON { dir, key, database, authorization }>, where
+// `authorization` is the one session's `Authorization` header. Prints the
+// port once listening.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { getRequestListener } from '@hono/node-server'
-import { createMasterVideos, localOutputStore, memoryRepository, type Transcoder } from '@mastervideo/core'
-import { newLeaseToken } from '@mastervideo/core/adapter'
+import { serve } from '@hono/node-server'
+import { sqliteRepository } from '@mastervideo/adapter-sqlite'
+import { createMasterVideos, localOutputStore, type Transcoder } from '@mastervideo/core'
+import { Hono } from 'hono'
 import send from 'send'
-import { masterVideoRoutes } from '../src/index.js'
+import { type MasterVideoRoutesOptions, masterVideoRoutes } from '../src/index.js'
 
-const [kind, file] = process.argv.slice(2) as ['hono' | 'send', string]
+type ServerKind = 'deployment' | 'plain' | 'offload' | 'send'
 
-async function honoListener(): Promise<http.RequestListener> {
-  const repository = memoryRepository()
-  const mv = createMasterVideos({
-    repository,
-    transcoder: {} as Transcoder, // never runs: the job is completed by hand below
-    assets: () => file,
-    output: localOutputStore(path.dirname(file)),
-  })
-  await repository.create({
-    id: 'master_1_benchmark',
-    projectId: 'p1',
-    name: 'bench',
-    shots: [{ assetId: 'a' }],
-    maxAttempts: 1,
-    encoding: {},
-    idempotencyKey: null,
-    runAt: new Date(0),
-  })
-  const claimed = await repository.claim({ workerId: 'bench', leaseToken: newLeaseToken(), leaseMs: 60_000 })
-  if (!claimed) throw new Error('no job to claim')
-  const stat = await mv.output.stat(path.basename(file))
-  await repository.complete(claimed.lease, {
-    output: {
-      key: path.basename(file),
-      size: stat?.size ?? 0,
-      durationSec: 1,
-      width: 2,
-      height: 2,
-      strategy: 'copy',
-    },
-    thumbnailKey: null,
-  })
-  return getRequestListener(masterVideoRoutes(mv, { basePath: '/api/projects' }).fetch)
+interface User {
+  id: string
+  projects: string[]
 }
 
-const listener: http.RequestListener =
-  kind === 'hono' ? await honoListener() : (req, res) => send(req, file).pipe(res)
-const server = http.createServer(listener)
-server.keepAliveTimeout = 60_000
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${(server.address() as AddressInfo).port}\n`)
-})
+const [kind, json] = process.argv.slice(2) as [ServerKind, string]
+const config = JSON.parse(json) as { dir: string; key: string; database: string; authorization: string }
+// The host's own session store; one session, looked up per request as a real one would be.
+const sessions = new Map<string, User>([[config.authorization, { id: 'bench', projects: ['p1'] }]])
+
+function deployment(options: MasterVideoRoutesOptions) {
+  const mv = createMasterVideos({
+    repository: sqliteRepository({ filename: config.database }),
+    transcoder: {} as Transcoder, // never runs: the job was completed by hand
+    assets: (shot) => path.join(config.dir, shot.assetId),
+    output: localOutputStore(config.dir),
+  })
+  const app = new Hono<{ Variables: { user: User | undefined } }>()
+  app.use('/api/*', async (c, next) => {
+    c.set('user', sessions.get(c.req.header('authorization') ?? ''))
+    await next()
+  })
+  app.route(
+    '/api/projects',
+    masterVideoRoutes(mv, {
+      authorize: (c, { projectId }) =>
+        (c.get('user') as User | undefined)?.projects.includes(projectId) === true,
+      ...options,
+    }),
+  )
+  return app
+}
+
+const printPort = (info: AddressInfo) => process.stdout.write(`${info.port}\n`)
+
+if (kind === 'send') {
+  const file = path.join(config.dir, config.key)
+  const server = http.createServer((req, res) => send(req, file).pipe(res))
+  server.keepAliveTimeout = 60_000
+  server.listen(0, '127.0.0.1', () => printPort(server.address() as AddressInfo))
+} else {
+  const options: Record<Exclude<ServerKind, 'send'>, MasterVideoRoutesOptions> = {
+    deployment: { nodeFastPath: true },
+    plain: { recordCache: false },
+    offload: { offload: { header: 'X-Accel-Redirect', prefix: '/_mastervideo/' } },
+  }
+  const server = serve({ fetch: deployment(options[kind]).fetch, port: 0, hostname: '127.0.0.1' }, printPort)
+  if (server instanceof http.Server) server.keepAliveTimeout = 60_000
+}
