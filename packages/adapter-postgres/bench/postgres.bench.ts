@@ -29,6 +29,7 @@ import {
   percentile,
   ratioAtLeast,
 } from '../../../bench/harness.js'
+import { latencyRows } from '../../../bench/support/latency-rows.js'
 import { pickupLatencies } from '../../../bench/support/pickup-latency.js'
 import { postgresPoller, postgresRepository } from '../src/index.js'
 import { startTestServer } from '../test/pg-server.js'
@@ -167,24 +168,17 @@ export default async function postgresBench(ctx: BenchContext): Promise<BenchRow
       ours: async () => ourLatency.push(await pickupOurs(server.url, dir, ctx.quick ? 3 : 40, round++)),
       boss: async () => bossLatency.push(await pickupBoss(server.url, ctx.quick ? 2 : 6, round++)),
     })
-    for (const p of [50, 99]) {
-      rows.push({
-        name: `pickup p${p}, LISTEN/NOTIFY`,
-        unit: 'ms',
-        subject: measured(ourLatency.map((r) => percentile(r, p))),
-        reference: {
-          name: 'pg-boss work(), 0.5 s polling',
-          value: measured(bossLatency.map((r) => percentile(r, p))),
-        },
-        better: 'lower',
-        goal: p === 99 ? atMost(50) : 'report',
-        why:
-          p === 99
-            ? 'the path is one NOTIFY at commit, one wake-up and one claim (a few ms at p50); a tail above 50 ms is CPU scheduling on a loaded machine, so a quiet run closes it'
-            : undefined,
-        headline: p === 99,
-      })
-    }
+    const at = (rounds: number[][], p: number) => measured(rounds.map((r) => percentile(r, p)))
+    rows.push(
+      ...latencyRows({
+        name: (p) => `pickup p${p}, LISTEN/NOTIFY`,
+        subject: (p) => at(ourLatency, p),
+        reference: { name: 'pg-boss work(), 0.5 s polling', value: (p) => at(bossLatency, p) },
+        goal: atMost(50),
+        why: 'the path is one NOTIFY at commit, one wake-up and one claim (a few ms at p50); a tail above 50 ms is CPU scheduling on a loaded machine, so a quiet run closes it',
+        headline: 'p99',
+      }),
+    )
     return rows
   } finally {
     await server.stop()

@@ -24,6 +24,7 @@ import {
   percentile,
   ratioAtLeast,
 } from '../../../bench/harness.js'
+import { latencyRows } from '../../../bench/support/latency-rows.js'
 import { sqliteRepository } from '../src/index.js'
 
 const packageDir = path.resolve(import.meta.dirname, '..')
@@ -273,21 +274,14 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         better: 'lower',
         goal: 'report',
       },
-      ...[50, 99].map(
-        (p): BenchRow => ({
-          name: `list 50 newest of one project, ${listed.jobs} jobs, p${p}`,
-          unit: 'ms',
-          subject: list(sqliteList, 'wall', p),
-          reference: { name: 'memoryRepository', value: list(memoryList, 'wall', p) },
-          better: 'lower',
-          goal: p === 99 ? atMost(5) : 'report',
-          why:
-            p === 99
-              ? 'the query reads one index range and stops after 51 rows; a tail above 5 ms is garbage collection and waiting for a core, which a quiet run removes'
-              : undefined,
-          headline: p === 99,
-        }),
-      ),
+      ...latencyRows({
+        name: (p) => `list 50 newest of one project, ${listed.jobs} jobs, p${p}`,
+        subject: (p) => list(sqliteList, 'wall', p),
+        reference: { name: 'memoryRepository', value: (p) => list(memoryList, 'wall', p) },
+        goal: atMost(5),
+        why: 'the query reads one index range and stops after 51 rows; a tail above 5 ms is garbage collection and waiting for a core, which a quiet run removes',
+        headline: 'p99',
+      }),
       {
         name: 'list p99, CPU time of this process (all its threads)',
         unit: 'ms',
@@ -296,22 +290,15 @@ export default async function sqliteBench(ctx: BenchContext): Promise<BenchRow[]
         better: 'lower',
         goal: 'report',
       },
-      ...[50, 99].map(
-        (p): BenchRow => ({
-          name: `pickup create -> processing in another process, p${p} (sqlitePoller 100 ms)`,
-          unit: 'ms',
-          subject: late(polled, p),
-          reference: { name: 'intervalPoller 100 ms', value: late(interval, p) },
-          better: 'lower',
-          // p99: within the 100 ms interval, plus 10 ms to start the job.
-          goal: p === 99 ? atMost(110) : 'report',
-          why:
-            p === 99
-              ? 'a create waits at most one 100 ms interval; beyond 110 ms the worker process waited for a core (compare the intervalPoller reference): a quiet run, or a shorter intervalMs, closes it'
-              : undefined,
-          headline: p === 99,
-        }),
-      ),
+      ...latencyRows({
+        name: (p) => `pickup create -> processing in another process, p${p} (sqlitePoller 100 ms)`,
+        subject: (p) => late(polled, p),
+        reference: { name: 'intervalPoller 100 ms', value: (p) => late(interval, p) },
+        // Within the 100 ms interval, plus 10 ms to start the job.
+        goal: atMost(110),
+        why: 'a create waits at most one 100 ms interval; beyond 110 ms the worker process waited for a core (compare the intervalPoller reference): a quiet run, or a shorter intervalMs, closes it',
+        headline: 'p99',
+      }),
       {
         name: 'idle wake-ups (claim queries) per second',
         unit: '/s',

@@ -25,6 +25,7 @@ import {
   measured,
   percentile,
 } from '../../../bench/harness.js'
+import { latencyRows } from '../../../bench/support/latency-rows.js'
 import { pickupLatencies } from '../../../bench/support/pickup-latency.js'
 
 const measure = (creator: MasterVideos, runner: MasterVideos, jobs: number) =>
@@ -62,19 +63,12 @@ export default async function pickup(ctx: BenchContext): Promise<BenchRow[]> {
     await rm(dir, { recursive: true, force: true })
   }
   const at = (rounds: number[][], p: number) => measured(rounds.map((r) => percentile(r, p)))
-  return [50, 99].map(
-    (p): BenchRow => ({
-      name: `pickup p${p}, in-process wake-up`,
-      unit: 'ms',
-      subject: at(local, p),
-      reference: { name: '100 ms poll only', value: at(polled, p) },
-      better: 'lower',
-      goal: p === 99 ? atMost(20) : 'report',
-      why:
-        p === 99
-          ? 'the wake-up is one in-process event and a claim; a tail above 20 ms is the worker waiting for a core on a loaded machine, so a quiet run closes it'
-          : undefined,
-      headline: true,
-    }),
-  )
+  return latencyRows({
+    name: (p) => `pickup p${p}, in-process wake-up`,
+    subject: (p) => at(local, p),
+    reference: { name: '100 ms poll only', value: (p) => at(polled, p) },
+    goal: atMost(20),
+    why: 'the wake-up is one in-process event and a claim; a tail above 20 ms is the worker waiting for a core on a loaded machine, so a quiet run closes it',
+    headline: 'both',
+  })
 }
