@@ -47,6 +47,11 @@ for (const file of files) {
   try {
     const bench = (await import(pathToFileURL(file.path).href)).default as Bench
     const rows = await bench(ctx)
+    // An opt-in bench returns no rows when not asked for (it prints why): no table, its page untouched.
+    if (rows.length === 0) {
+      console.log(`\n### ${label}\n\nskipped: no rows\n`)
+      continue
+    }
     const result = {
       folder: file.folder,
       bench: file.bench,
