@@ -104,13 +104,22 @@ export async function resolveBinaries(options: ResolveBinariesOptions = {}): Pro
   return { ...(await bundledPair()), source: 'bundled', ...(skipped.length > 0 ? { skipped } : {}) }
 }
 
-/** The binaries the npm packages ship (today: a 2018 ffmpeg, a 2023 ffprobe; `doctor` warns). */
-async function bundledPair(): Promise<{ ffmpeg: string; ffprobe: string }> {
-  const [ffmpeg, ffprobe] = await Promise.all([
-    import('@ffmpeg-installer/ffmpeg'),
-    import('@ffprobe-installer/ffprobe'),
-  ])
-  return { ffmpeg: ffmpeg.default.path, ffprobe: ffprobe.default.path }
+let bundled: Promise<{ ffmpeg: string; ffprobe: string }> | undefined
+
+/**
+ * The binaries the npm packages ship (today: a 2018 ffmpeg, a 2023 ffprobe;
+ * `doctor` warns). Loaded once per process: a new transcoder then resolves
+ * its pair without two module look-ups. A failed load is not kept.
+ */
+function bundledPair(): Promise<{ ffmpeg: string; ffprobe: string }> {
+  bundled ??= Promise.all([import('@ffmpeg-installer/ffmpeg'), import('@ffprobe-installer/ffprobe')]).then(
+    ([ffmpeg, ffprobe]) => ({ ffmpeg: ffmpeg.default.path, ffprobe: ffprobe.default.path }),
+    (error: unknown) => {
+      bundled = undefined
+      throw error
+    },
+  )
+  return bundled
 }
 
 async function siblingOf(file: string, name: 'ffmpeg' | 'ffprobe'): Promise<string | null> {

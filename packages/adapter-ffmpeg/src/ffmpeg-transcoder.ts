@@ -47,7 +47,8 @@ export interface FfmpegTranscoderOptions {
    * AAC-LC mono or stereo, whole and self-contained) by reading their boxes
    * in Node instead of running ffprobe: a cold stream copy then spawns only
    * ffmpeg. Every other file, including every damaged or hostile one, is
-   * still probed and judged by ffprobe. Default false.
+   * still probed and judged by ffprobe, with the same refusals. Default
+   * true; `false` runs ffprobe on every clip.
    */
   readHeaders?: boolean
 }
@@ -149,8 +150,9 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
 
   // Accepted probes of unchanged files: plan() then concat(), or a retried job, probe once.
   const cache = probeCache()
+  const readHeaders = options.readHeaders ?? true
   const probe = async (file: string, probeOptions?: { signal?: AbortSignal }): Promise<ProbeResult> =>
-    probeMedia((await bins()).ffprobe, file, probeOptions?.signal, cache, options.readHeaders)
+    probeMedia(async () => (await bins()).ffprobe, file, probeOptions?.signal, cache, readHeaders)
 
   const probeAll = async (inputs: ConcatInput[], signal: AbortSignal | undefined) => {
     if (inputs.length === 0) throw invalidRequest('A concat needs at least one input')

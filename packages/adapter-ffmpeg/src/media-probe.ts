@@ -152,9 +152,10 @@ function ffprobeRefusal(stderr: string): string {
  * before is not probed again; the stat and its checks run every time. With
  * `readHeaders`, a plain H.264/AAC MP4 is read in Node (see
  * {@link readMp4Probe}) and ffprobe runs only for what that reader leaves to it.
+ * `ffprobe` resolves the binary's path, asked for only when ffprobe runs.
  */
 export async function probeMedia(
-  ffprobe: string,
+  ffprobe: () => Promise<string>,
   file: string,
   signal?: AbortSignal,
   cache?: ProbeCache,
@@ -190,8 +191,10 @@ export async function probeMedia(
     }
   }
 
+  const ffprobePath = await ffprobe()
+  throwIfAborted(signal)
   const result = await execa(
-    ffprobe,
+    ffprobePath,
     [
       '-hide_banner',
       '-v',
@@ -221,7 +224,7 @@ export async function probeMedia(
     const code = (result.cause as NodeJS.ErrnoException | undefined)?.code
     throw transcodeFailed(`The server cannot run ffprobe${code ? ` (${code})` : ''}`, {
       cause: result.cause,
-      details: { ffprobe, error: result.shortMessage },
+      details: { ffprobe: ffprobePath, error: result.shortMessage },
     })
   }
   const stderr = String(result.stderr)

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
+import type { Writable } from 'node:stream'
 
 /**
  * Whether ffmpeg runs in a process group of its own. POSIX only: on Windows
@@ -7,21 +8,72 @@ import { spawn } from 'node:child_process'
  */
 export const OWN_PROCESS_GROUP = process.platform !== 'win32'
 
-// Reads its stdin until the host closes it (the host died: the kernel
-// closes a dead process's pipes), then kills ffmpeg's group and ffmpeg.
-const GUARD_SCRIPT = 'read _ ; kill -KILL -- -"$1" 2>/dev/null; kill -KILL "$1" 2>/dev/null'
+// One guard per host process, started with the first ffmpeg run and kept:
+// starting a shell beside every run cost a process spawn per join, a share of
+// a short stream copy. It keeps the groups the host names on its stdin
+// (`+ <pid>` when ffmpeg starts, `- <pid>` once it has exited) and, when that
+// stdin closes (the host died: the kernel closes a dead process's pipes, or
+// it exited), kills each group still listed and its leader.
+const GUARD_SCRIPT = [
+  'pids=" "',
+  'while read -r op pid; do',
+  '  case "$op $pids" in',
+  '    "+ "*) pids="$pids$pid " ;;',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+  '    "- "*" $pid "*) pids="${pids%% $pid *} ${pids#* $pid }" ;;',
+  '  esac',
+  'done',
+  'for pid in $pids; do kill -KILL -- -"$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; done',
+].join('\n')
 
 /** A running guard; `release()` once ffmpeg has exited. */
 export interface ProcessGuard {
   release(): void
 }
 
+interface SharedGuard {
+  child: ChildProcess
+  stdin: Writable
+}
+
+let shared: SharedGuard | undefined
+
+/** The host's guard, started on first use and again if it went away. */
+function sharedGuard(): SharedGuard | undefined {
+  if (shared && shared.child.exitCode === null && shared.child.signalCode === null && shared.stdin.writable)
+    return shared
+  shared = undefined
+  let child: ChildProcess
+  try {
+    child = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'mastervideo-ffmpeg-guard'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      // Its own group too: a signal to the host's group must not end the guard early.
+      detached: true,
+    })
+  } catch {
+    return undefined
+  }
+  const stdin = child.stdin
+  if (!stdin) return undefined
+  // A guard that cannot start (no /bin/sh) only costs the protection.
+  child.on('error', () => {
+    if (shared?.child === child) shared = undefined
+  })
+  stdin.on('error', () => {})
+  // The guard must not keep the host alive: it waits for the host, not the other way round.
+  child.unref()
+  ;(stdin as Writable & { unref?: () => void }).unref?.()
+  shared = { child, stdin }
+  return shared
+}
+
 /**
- * Starts a tiny `sh` that kills process `pid` (and its group) when this
- * process dies without having released the guard. A process in its own
- * group escapes a group-wide SIGKILL of its parent, and ffmpeg does not stop
- * when its progress pipe breaks, so without this an encode would outlive a
- * crashed worker and overlap the next worker's attempt at the same job.
+ * Has the host's guard, a tiny `sh` shared by every run, kill process `pid`
+ * (and its group) if this process dies without having released it. A
+ * process in its own group escapes a group-wide SIGKILL of its parent, and
+ * ffmpeg does not stop when its progress pipe breaks, so without this an
+ * encode would outlive a crashed worker and overlap the next worker's
+ * attempt at the same job.
  *
  * @example
  * ```ts
@@ -32,24 +84,13 @@ export interface ProcessGuard {
  */
 export function guardAgainstOrphaning(pid: number | undefined): ProcessGuard | null {
   if (pid === undefined) return null
-  let guard: ReturnType<typeof spawn>
-  try {
-    guard = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'mastervideo-ffmpeg-guard', String(pid)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
-      // Its own group too: a signal to the host's group must not end the guard early.
-      detached: true,
-    })
-  } catch {
-    return null
-  }
-  // A guard that cannot start (no /bin/sh) only costs the protection.
-  guard.on('error', () => {})
-  guard.stdin?.on('error', () => {})
+  const guard = sharedGuard()
+  if (!guard) return null
+  guard.stdin.write(`+ ${pid}\n`)
   return {
     release() {
-      // SIGKILL, so the guard never reaches its `kill` for a pid that may be reused.
-      guard.kill('SIGKILL')
-      guard.stdin?.destroy()
+      // Taken off the list once ffmpeg is gone, so a reused pid is never killed.
+      if (guard.stdin.writable) guard.stdin.write(`- ${pid}\n`)
     },
   }
 }

@@ -182,10 +182,10 @@ describe('MP4 header reader', () => {
   })
 })
 
-describe('readHeaders', () => {
+describe('readHeaders (the default)', () => {
   it('joins plain clips cold without running ffprobe, and keeps ffprobe refusals for the rest', async () => {
     const ffprobe = await loggingFfprobe('ffprobe-headers')
-    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path, readHeaders: true })
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
     const out = path.join(dir, 'headers-out.mp4')
     const result = await transcoder.concat({
       inputs: [{ path: clips.plain as string }, { path: clips.faststart as string }],
@@ -228,7 +228,8 @@ describe('readHeaders', () => {
 describe('cold probes', () => {
   it('run side by side: every clip is being probed before the first probe ends', async () => {
     const ffprobe = await loggingFfprobe('ffprobe-overlap', 0.3)
-    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
+    // Every clip to ffprobe: this counts its runs.
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path, readHeaders: false })
     const files = ['plain', 'silent', 'rotated'].map((name) => clips[name] as string)
     await transcoder.plan(files.map((file) => ({ path: file })))
     const events = (await ffprobe.lines()).map((line) => line.split(' '))

@@ -2,7 +2,7 @@
 // unchanged files (plan() then concat(), a clip used twice), never for a file
 // that changed; the output is read back whenever ffmpeg's own closing report
 // does not account for it.
-import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { isMasterVideoError } from '@mastervideo/core'
@@ -14,6 +14,7 @@ import { durations, FFMPEG, FFPROBE, fakeFfmpeg, makeClip } from './fixtures.js'
 let dir: string
 let a: string
 let b: string // +faststart: a cut in its media data is found only by the check of its last packets
+let c: string // a copy of b, cut short by the last test of the default reader
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'mv-ffmpeg-reuse-'))
@@ -21,9 +22,11 @@ beforeAll(async () => {
   const plain = await makeClip(path.join(dir, 'plain.mp4'))
   b = path.join(dir, 'b.mp4')
   await execa(FFMPEG, ['-v', 'error', '-i', plain, '-c', 'copy', '-movflags', '+faststart', b])
+  c = path.join(dir, 'c.mp4')
+  await copyFile(b, c)
   // Probes of files changed in the last 2 s are not kept (file times tick too coarsely to tell a
   // rewrite in the same tick); wait that out so the clips count as settled.
-  const changed = Math.max(...(await Promise.all([a, b].map(async (f) => (await stat(f)).ctimeMs))))
+  const changed = Math.max(...(await Promise.all([a, b, c].map(async (f) => (await stat(f)).ctimeMs))))
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, changed + 2100 - Date.now())))
 })
 afterAll(async () => {
@@ -45,10 +48,12 @@ async function countingFfprobe(name: string): Promise<{ path: string; calls: () 
 
 const callsFor = (calls: string[], file: string) => calls.filter((c) => c === `file:${file}`).length
 
+// These count ffprobe runs, so every clip goes to ffprobe (readHeaders: false);
+// the default reads plain MP4 headers in Node and runs no ffprobe for them.
 describe('probe reuse', () => {
   it('probes each clip once across plan(), concat() and a clip used twice', async () => {
     const ffprobe = await countingFfprobe('ffprobe-once')
-    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path, readHeaders: false })
     const inputs = [{ path: a }, { path: b }, { path: a }]
     const plan = await transcoder.plan(inputs)
     const out = path.join(dir, 'once.mp4')
@@ -68,7 +73,7 @@ describe('probe reuse', () => {
     // Tried: a same-size rewrite of some bytes (same length, new mtime), then
     // the file cut to 60 % after it had been accepted and remembered. (Runs last on b.)
     const ffprobe = await countingFfprobe('ffprobe-changed')
-    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path, readHeaders: false })
     await transcoder.plan([{ path: a }, { path: b }])
     await transcoder.plan([{ path: a }, { path: b }])
     expect(callsFor(await ffprobe.calls(), b)).toBe(1)
@@ -93,11 +98,42 @@ describe('probe reuse', () => {
   })
 })
 
+describe('probe reuse, headers read in Node (the default)', () => {
+  it('joins plain clips, plan() then concat(), without one ffprobe run', async () => {
+    const ffprobe = await countingFfprobe('ffprobe-none')
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
+    const inputs = [{ path: a }, { path: c }, { path: a }]
+    const plan = await transcoder.plan(inputs)
+    const out = path.join(dir, 'none.mp4')
+    const result = await transcoder.concat({ inputs, output: out })
+    expect([plan.strategy, result.strategy]).toEqual(['copy', 'copy'])
+    expect(await ffprobe.calls()).toEqual([])
+    expect(Math.abs(result.durationSec - (await durations(out)).format)).toBeLessThan(0.05)
+  })
+
+  it('refuses a remembered clip once a change cut it short, by ffprobe', async () => {
+    const ffprobe = await countingFfprobe('ffprobe-cut')
+    const transcoder = ffmpegTranscoder({ ffprobePath: ffprobe.path })
+    await transcoder.plan([{ path: a }, { path: c }])
+    await truncate(c, Math.floor((await stat(c)).size * 0.6))
+    const d = path.join(dir, 'cut-out')
+    await mkdir(d)
+    const error = await transcoder
+      .concat({ inputs: [{ path: a }, { path: c }], output: path.join(d, 'out.mp4') })
+      .catch((e: unknown) => e)
+    expect(isMasterVideoError(error) && error.code).toBe('INPUT_INVALID')
+    expect((error as Error).message).toContain('truncated')
+    expect(await ffprobe.calls()).toEqual([`file:${c}`])
+    expect(await readdir(d)).toEqual([])
+  })
+})
+
 describe('output check', () => {
   it('reads the output back when ffmpeg wrote no closing progress report', async () => {
     const ffprobe = await countingFfprobe('ffprobe-quiet')
     const quiet = await fakeFfmpeg(path.join(dir, 'ffmpeg-quiet'), `exec '${FFMPEG}' "$@" > /dev/null`)
-    const transcoder = ffmpegTranscoder({ ffmpegPath: quiet, ffprobePath: ffprobe.path })
+    // Counts ffprobe runs: the output goes to ffprobe too.
+    const transcoder = ffmpegTranscoder({ ffmpegPath: quiet, ffprobePath: ffprobe.path, readHeaders: false })
     const out = path.join(dir, 'quiet.mp4')
     const result = await transcoder.concat({ inputs: [{ path: a }, { path: a }], output: out })
     expect((await ffprobe.calls()).some((c) => c.includes('.quiet.mp4.') && c.endsWith('.partial'))).toBe(

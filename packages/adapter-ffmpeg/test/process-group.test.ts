@@ -150,4 +150,49 @@ describe.runIf(process.platform === 'linux')('ffmpeg in its own process group', 
     while (processAlive(pid) && Date.now() < gone) await sleep(20)
     expect(processAlive(pid)).toBe(false)
   }, 60_000)
+
+  it('has one guard per host for every run, which kills each run still going when the host dies', async () => {
+    // Tried: a run that ends (taken off the guard's list), then two at once; the host SIGKILLed.
+    const pidFiles = [1, 2].map(() => path.join(dir, `pid-${++n}`))
+    const sleepers = await Promise.all(
+      pidFiles.map((file, i) =>
+        fakeFfmpeg(path.join(dir, `ffmpeg-${n}-${i}`), `echo $$ > '${file}'\nexec sleep 60`),
+      ),
+    )
+    const quick = await fakeFfmpeg(path.join(dir, `ffmpeg-${n}-quick`), 'exit 0')
+    const host = path.join(dir, `host-${n}.mts`)
+    const source = path.resolve(import.meta.dirname, '../src/ffmpeg-process.ts')
+    const run = (ffmpeg: string) =>
+      `runFfmpeg({ ffmpeg: ${JSON.stringify(ffmpeg)}, args: [], what: 'test', totalSec: 0 })`
+    await writeFile(
+      host,
+      `import { runFfmpeg } from ${JSON.stringify(source)}\nawait ${run(quick)}\nawait Promise.all([${sleepers.map(run).join(', ')}])\n`,
+    )
+    const child = execa(process.execPath, ['--conditions=@mastervideo/source', '--import', 'tsx', host], {
+      cwd: root,
+      reject: false,
+    })
+    const pids = [0, 0]
+    const deadline = Date.now() + 30_000
+    while (pids.includes(0) && Date.now() < deadline) {
+      for (const [i, file] of pidFiles.entries())
+        pids[i] = Number(await readFile(file, 'utf8').catch(() => '0'))
+      await sleep(20)
+    }
+    expect(
+      pids.every((pid) => pid > 0),
+      child.exitCode === null ? 'no pids yet' : (await child).stderr,
+    ).toBe(true)
+    const guards = (
+      await execa('pgrep', ['-P', String(child.pid), '-f', 'mastervideo-ffmpeg-guard'], { reject: false })
+    ).stdout
+      .split('\n')
+      .filter(Boolean)
+    expect(guards).toHaveLength(1)
+    child.kill('SIGKILL')
+    await child
+    const gone = Date.now() + 5000
+    while (pids.some(processAlive) && Date.now() < gone) await sleep(20)
+    expect(pids.map(processAlive)).toEqual([false, false])
+  }, 60_000)
 })
