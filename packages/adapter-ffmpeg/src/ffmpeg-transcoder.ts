@@ -171,8 +171,18 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     throwIfAborted(signal)
     const strategy = request.strategy ?? defaultStrategy ?? 'auto'
     const profile = { ...defaultProfile, ...request.profile }
-    const probes = await probeSpan(request.inputs, () => probeAll(request.inputs, signal))
-    throwIfAborted(signal)
+    // Found while the clips are probed, not after: a cold join waits for neither twice.
+    bins().catch(() => {})
+    const scratch = makeScratchDir()
+    scratch.catch(() => {}) // a failure is thrown where it is awaited, not reported as unhandled
+    let probes: ProbeResult[]
+    try {
+      probes = await probeSpan(request.inputs, () => probeAll(request.inputs, signal))
+      throwIfAborted(signal)
+    } catch (error) {
+      await scratch.then((dir) => rm(dir, { recursive: true, force: true })).catch(() => {})
+      throw error
+    }
 
     let last = -1
     const report = (fraction: number) => {
@@ -186,7 +196,8 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
     }
     const output = path.resolve(request.output)
     const temp = tempBeside(output, 'partial')
-    const privateDir = await makeScratchDir()
+    const privateDir = await scratch
+    let cleanup: Promise<void> | undefined
     try {
       const list = path.join(privateDir, 'concat.txt')
       const listPaths = new Map<number, string>()
@@ -204,9 +215,11 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
         const from = Math.max(0, last)
         return (f: number) => report(from + (0.99 - from) * f)
       }
+      let attempts = 0
       const attempt = async () => {
         if (plan.concatList !== undefined) await writeFile(list, plan.concatList)
-        await rm(temp, { force: true })
+        // A redo starts from nothing; the first attempt's name is new.
+        if (attempts++ > 0) await rm(temp, { force: true })
         // The output is watched too: the faststart pass rewrites it with no progress lines.
         return run(plan.args, JOB_NAMES[plan.strategy], plan.totalSec, signal, scaled(), temp)
       }
@@ -224,6 +237,9 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
         next = fallbackPlan(plan, outcome, fallback)
       }
       throwIfAborted(signal)
+      // The list is not read again: the scratch folder goes while the output is checked.
+      cleanup = rm(privateDir, { recursive: true, force: true })
+      cleanup.catch(() => {}) // awaited, and any failure thrown, in `finally`
       const result = await checkOutput({
         file: temp,
         plan,
@@ -237,7 +253,7 @@ export function ffmpegTranscoder(options: FfmpegTranscoderOptions = {}): FfmpegT
       await rm(temp, { force: true })
       throw wrapError(error, 'cannot join the clips')
     } finally {
-      await rm(privateDir, { recursive: true, force: true })
+      await (cleanup ?? rm(privateDir, { recursive: true, force: true }))
     }
   }
 
