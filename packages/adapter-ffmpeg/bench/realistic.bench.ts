@@ -14,8 +14,8 @@
 // Each run reports wall time, media seconds per wall second, this Node
 // process's peak RSS and the ffmpeg child's peak RSS (peak-rss.ts). Groups 1
 // and 2 run in interleaved rounds (A B, B A, ...). A full run is opt-in,
-// BENCH_REALISTIC=1 (about 5 min once the clips exist, plus 2-3 min to make
-// them the first time); `--quick` runs all three groups on 3 x 1 s 240p clips.
+// BENCH_REALISTIC=1 (about 12 min on a busy 2-core machine, plus 6-7 min to
+// make the clips the first time); `--quick` runs all three groups on 3 x 1 s 240p clips.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -161,7 +161,7 @@ export default async function realisticBench(ctx: BenchContext): Promise<BenchRo
   if (!ctx.quick && process.env.BENCH_REALISTIC !== '1' && !reencode) {
     console.log(
       '\nrealistic.bench skipped: BENCH_REALISTIC=1 runs its copy and copy-video groups (10 x 60 s 1080p30, ' +
-        'about 5 min plus 2-3 min to make the clips once); BENCH_REALISTIC_REENCODE=1 adds the full ' +
+        'about 12 min, plus 6-7 min to make the clips once); BENCH_REALISTIC_REENCODE=1 adds the full ' +
         're-encode group (one round, about 1 h 20 min on 2 cores)',
     )
     return []
