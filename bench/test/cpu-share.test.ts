@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { cpuSnapshot, foreignCores } from '../cpu-share.js'
 
+// Burns `ms` of this process's CPU time (not wall time: on a loaded machine a
+// wall-clock spin may get only part of a core).
 const spin = (ms: number) => {
-  const end = Date.now() + ms
-  while (Date.now() < end);
+  const start = process.cpuUsage()
+  while (process.cpuUsage(start).user < ms * 1000);
 }
+const CHILD_SPIN = 'const s=process.cpuUsage();while(process.cpuUsage(s).user<400000);'
 
 describe('foreignCores', () => {
   it('does not count this process, nor a child it has waited for, as another process', async () => {
@@ -14,15 +17,16 @@ describe('foreignCores', () => {
     spin(300)
     // A child that burns CPU, then is reaped: its time lands in this process's cutime.
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', 'const e=Date.now()+400;while(Date.now()<e);'])
+      const child = spawn(process.execPath, ['-e', CHILD_SPIN])
       child.on('error', reject)
       child.on('exit', () => resolve())
     })
     const after = cpuSnapshot()
     const own = (after?.own ?? 0) - before.own
-    // 0.3 s of our own spinning (30 ticks of 1/100 s) cannot reach 50 ticks alone:
-    // the reaped child's 0.4 s is counted as ours, so it is not "another process".
-    expect(own).toBeGreaterThanOrEqual(50)
+    // 0.3 s of our own CPU (30 ticks of 1/100 s, a little more with vitest's own
+    // work) cannot reach 60 ticks alone: the reaped child's 0.4 s is counted as
+    // ours, so it is not "another process".
+    expect(own).toBeGreaterThanOrEqual(60)
     expect(foreignCores(before, after, 2)).not.toBeNull()
   })
 
