@@ -33,18 +33,23 @@ export function discoverBenches(root: string): BenchFile[] {
     })
 }
 
+/** Whether `filter` names `b`: its folder, its package name, or one file as `<folder>/<bench>`. */
+const names = (filter: string, b: BenchFile): boolean =>
+  b.folder === filter || b.packageName === filter || `${b.folder}/${b.bench}` === filter
+
 /**
- * The benches of the packages `filters` name, by folder (`adapter-sqlite`) or
- * package name (`@mastervideo/adapter-sqlite`), exactly; all without filters.
- * A filter that names no package throws, so a typo never runs nothing quietly.
+ * The benches `filters` name: a package by folder (`adapter-sqlite`) or
+ * package name (`@mastervideo/adapter-sqlite`), or one bench file as
+ * `<folder>/<bench>` (`adapter-ffmpeg/ladder`), exactly; all without filters.
+ * A filter that names nothing throws, so a typo never runs nothing quietly.
  */
 export function selectBenches(all: BenchFile[], filters: string[]): BenchFile[] {
   if (filters.length === 0) return all
   for (const filter of filters) {
-    if (!all.some((b) => b.folder === filter || b.packageName === filter)) {
-      const known = [...new Set(all.map((b) => b.folder))].join(', ')
-      throw new Error(`no package "${filter}" has benches (known: ${known})`)
+    if (!all.some((b) => names(filter, b))) {
+      const known = all.map((b) => `${b.folder}/${b.bench}`).join(', ')
+      throw new Error(`no package or bench "${filter}" (known: ${known})`)
     }
   }
-  return all.filter((b) => filters.includes(b.folder) || filters.includes(b.packageName))
+  return all.filter((b) => filters.some((filter) => names(filter, b)))
 }

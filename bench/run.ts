@@ -1,6 +1,6 @@
-// `npm run bench [-- [--quick] [--markdown] <package>...]`: runs every
-// packages/*/bench/*.bench.ts (or those of the packages named, by folder or
-// package name) one after another and prints, per file, a Markdown table
+// `npm run bench [-- [--quick] [--markdown] <package or folder/bench>...]`: runs every
+// packages/*/bench/*.bench.ts (or those named: a package by folder or package
+// name, one file as `adapter-ffmpeg/ladder`) one after another and prints, per file, a Markdown table
 // whose ratios and ✔/✘ the harness computes. `--quick`: tiny sizes, one
 // round (proves the benches run; figures meaningless). `--markdown`: writes
 // each table into its page in docs/benchmarks/ (never from a quick run).

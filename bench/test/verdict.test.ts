@@ -85,7 +85,12 @@ describe('package filter', () => {
       new Set(['adapter-sqlite']),
     )
     expect(selectBenches(all, ['@mastervideo/core']).map((b) => b.bench)).toEqual(['pickup'])
-    expect(() => selectBenches(all, ['sqlite'])).toThrow(/no package "sqlite"/)
+    expect(() => selectBenches(all, ['sqlite'])).toThrow(/no package or bench "sqlite"/)
     expect(() => selectBenches(all, ['packages'])).toThrow()
+  })
+
+  it('names one bench file as <folder>/<bench>', () => {
+    expect(selectBenches(all, ['adapter-ffmpeg/ladder']).map((b) => b.bench)).toEqual(['ladder'])
+    expect(() => selectBenches(all, ['adapter-ffmpeg/ladd'])).toThrow(/adapter-ffmpeg\/ladder/)
   })
 })

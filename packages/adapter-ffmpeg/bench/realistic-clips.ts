@@ -75,6 +75,11 @@ async function generate(dir: string, spec: ClipSetSpec): Promise<void> {
   await rm(video)
 }
 
+/** The realistic clip set: 10 x 60 s of 1080p30. */
+export const REALISTIC: ClipSetSpec = { count: 10, seconds: 60, size: '1920x1080', fps: 30 }
+/** The `--quick` clip set: 3 x 1 s of 240p. */
+export const QUICK: ClipSetSpec = { count: 3, seconds: 1, size: '320x240', fps: 30 }
+
 /** The paths of both sets in `dir`. */
 function sets(dir: string, spec: ClipSetSpec): ClipSets {
   const same = Array.from({ length: spec.count }, (_, n) => path.join(dir, `same-${n}.mp4`))
