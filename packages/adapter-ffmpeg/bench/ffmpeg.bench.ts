@@ -216,7 +216,7 @@ export default async function ffmpegBench(ctx: BenchContext): Promise<BenchRow[]
           `the SDK's fixed cost per join, ${ms(coldOver)} over raw (reading the 3 clips' headers ` +
           `${ms(median(copy.probing))}, the process runner ${ms(runnerOver)}, the rest the scratch list, ` +
           `output check and rename), is more than 10 % of a ${ms(median(copy.raw))} copy; it does not grow ` +
-          'with the clips, so longer clips close it, and a cheaper runner (no guard process per run) would',
+          'with the clips, so longer clips close it',
         headline: true,
       },
       {
