@@ -3,12 +3,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { type CpuSnapshot, foreignCores } from './cpu-share.js'
 
-/** A run is quiet when the 1-minute load average before it is below this share of the cores... */
+/**
+ * Without CPU counters (no /proc), a run is quiet when the 1-minute load
+ * average before and after it is below this share of the cores.
+ */
 export const QUIET_LOAD_PER_CORE = 0.5
 /**
- * ...and other processes used less than this share of the cores while it ran
- * (see cpu-share.ts; without /proc, the load average after it must be below
- * {@link QUIET_LOAD_PER_CORE} too).
+ * With CPU counters, a run is quiet when other processes used less than this
+ * share of the cores while it ran (see cpu-share.ts). The load average cannot
+ * decide it there: it trails by a minute, so the bench before, or this one's
+ * own ffmpeg, would make a run on an otherwise idle machine look busy.
  */
 export const QUIET_FOREIGN_PER_CORE = 0.25
 
@@ -55,7 +59,10 @@ export function runHeader(
   const loadAfter = loadNow()
   const limit = QUIET_LOAD_PER_CORE * cpus.length
   const foreign = foreignCores(cpuBefore, cpuAfter, cpus.length)
-  const calm = foreign === null ? loadAfter < limit : foreign < QUIET_FOREIGN_PER_CORE * cpus.length
+  const quiet =
+    foreign === null
+      ? loadBefore < limit && loadAfter < limit
+      : foreign < QUIET_FOREIGN_PER_CORE * cpus.length
   return {
     date: date.toISOString(),
     node: process.version,
@@ -65,7 +72,7 @@ export function runHeader(
     loadAfter,
     foreignCores: foreign,
     versions: packageVersions(root),
-    quiet: loadBefore < limit && calm,
+    quiet,
   }
 }
 
@@ -75,17 +82,16 @@ export function headerLines(header: RunHeader): string[] {
   const versions = Object.entries(header.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')
-  const others =
+  const load = `1-minute load average ${header.loadBefore.toFixed(2)} before, ${header.loadAfter.toFixed(2)} after`
+  const rule =
     header.foreignCores === null
-      ? 'no CPU counters here: quiet also needs the load after below that'
+      ? `${load} (no CPU counters here: quiet needs both below ${limit.toFixed(1)})`
       : `other processes used ${header.foreignCores.toFixed(2)} cores on average during the run (quiet needs below ${(
           QUIET_FOREIGN_PER_CORE * header.cpus
-        ).toFixed(1)})`
+        ).toFixed(1)}); ${load}`
   return [
     `- date: ${header.date}; Node ${header.node}; ${header.cpus} × ${header.cpuModel}`,
-    `- 1-minute load average ${header.loadBefore.toFixed(2)} before (quiet needs below ${limit.toFixed(1)}), ${header.loadAfter.toFixed(2)} after; ${others}: ${
-      header.quiet ? '**quiet**' : '**busy**'
-    }`,
+    `- ${rule}: ${header.quiet ? '**quiet**' : '**busy**'}`,
     `- packages: ${versions}`,
   ]
 }
