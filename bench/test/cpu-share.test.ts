@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { cpuSnapshot, foreignCores } from '../cpu-share.js'
+import { attributeToBench, cpuSnapshot, foreignCores } from '../cpu-share.js'
 
 // Burns `ms` of this process's CPU time (not wall time: on a loaded machine a
 // wall-clock spin may get only part of a core).
@@ -28,6 +28,23 @@ describe('foreignCores', () => {
     // ours, so it is not "another process".
     expect(own).toBeGreaterThanOrEqual(60)
     expect(foreignCores(before, after, 2)).not.toBeNull()
+  })
+
+  it("counts a live process the bench attributes to itself (a daemonized server) as the bench's own", async () => {
+    const before = cpuSnapshot()
+    if (before === null) return
+    // A child that burns 0.4 s of CPU, says so, then stays alive (unreaped, so
+    // not in our cutime): only the attribution can count its time.
+    const child = spawn(process.execPath, ['-e', `${CHILD_SPIN}console.log('spun');setInterval(()=>{},1000)`])
+    try {
+      const share = attributeToBench(child.pid as number)
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+      share.settle()
+      const own = (cpuSnapshot()?.own ?? 0) - before.own
+      expect(own).toBeGreaterThanOrEqual(35)
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 
   it('computes other processes share from the counters', () => {

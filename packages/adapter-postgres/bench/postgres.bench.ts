@@ -20,6 +20,7 @@ import { createMasterVideos, localOutputStore } from '@mastervideo/core'
 import { newLeaseToken } from '@mastervideo/core/adapter'
 import { newJob, testTranscoder, writeTestClip } from '@mastervideo/core/testing'
 import PgBoss from 'pg-boss'
+import { attributeToBench } from '../../../bench/cpu-share.js'
 import {
   atMost,
   type BenchContext,
@@ -140,6 +141,9 @@ async function pickupBoss(url: string, jobs: number, round: number): Promise<num
 
 export default async function postgresBench(ctx: BenchContext): Promise<BenchRow[]> {
   const server = await startTestServer({ durable: !ctx.quick })
+  // pg_ctl daemonizes the server: count its CPU as this bench's, not as another process's.
+  const serverPid = server.pid?.()
+  const serverCpu = serverPid ? attributeToBench(serverPid) : undefined
   const dir = await mkdtemp(path.join(tmpdir(), 'mv-pg-bench-'))
   const jobs = ctx.quick ? 20 : 1000
   try {
@@ -181,6 +185,7 @@ export default async function postgresBench(ctx: BenchContext): Promise<BenchRow
     )
     return rows
   } finally {
+    serverCpu?.settle()
     await server.stop()
     await rm(dir, { recursive: true, force: true })
   }

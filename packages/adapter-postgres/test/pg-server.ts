@@ -25,6 +25,8 @@ export interface TestServer {
   source: string
   /** Stops and removes a server this helper started; does nothing for MASTERVIDEO_PG_URL. */
   stop(): Promise<void>
+  /** The server's main process id (from `postmaster.pid`) of a server this helper started. */
+  pid?(): number | undefined
 }
 
 const asRoot = process.getuid?.() === 0
@@ -123,6 +125,10 @@ export async function startTestServer({ durable = false } = {}): Promise<TestSer
         stop: async () => {
           await pgRun('pg_ctl', ['-D', data, '-m', 'fast', 'stop']).catch(() => {})
           await rm(dir, { recursive: true, force: true })
+        },
+        pid: () => {
+          const first = readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]
+          return first ? Number(first) : undefined
         },
       }
     } catch (error) {
