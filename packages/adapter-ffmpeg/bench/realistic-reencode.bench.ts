@@ -5,11 +5,11 @@
 // the original system's command (the concat demuxer, medium, CRF 23).
 //
 // One round, and by default two of the ten clips (the silent and the mono
-// one: 120 s, one join): an x264 medium encode of 1080p takes about 2.6 s per
-// media second on this 2-core machine, so the ten clips would take about 26
-// min per encode. BENCH_REALISTIC_REENCODE=1 runs the two clips (about 12 min
-// with the original command), BENCH_REALISTIC_REENCODE=all all ten (about 55
-// min). SDK against its own raw command for a re-encode is measured in 5
+// one: 120 s, one join): an x264 medium encode of 1080p runs below real time
+// on a 2-core machine, so the ten clips take over ten minutes per encode.
+// BENCH_REALISTIC_REENCODE=1 runs the two clips (a few minutes),
+// BENCH_REALISTIC_REENCODE=all all ten (about half an hour). SDK against its
+// own raw command for a re-encode is measured in 5
 // rounds by ffmpeg.bench.ts; here the speed is the figure. Its own section
 // of the page, so this busy-or-quiet run never displaces the copy groups'.
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -25,7 +25,7 @@ export default async function realisticReencodeBench(ctx: BenchContext): Promise
   if (!ctx.quick && choice !== '1' && choice !== 'all') {
     console.log(
       '\nrealistic-reencode.bench skipped: BENCH_REALISTIC_REENCODE=1 re-encodes 2 of the 10 x 60 s 1080p30 clips ' +
-        '(about 12 min), =all all ten (about 55 min)',
+        '(a few minutes), =all all ten (about half an hour on 2 cores)',
     )
     return []
   }
