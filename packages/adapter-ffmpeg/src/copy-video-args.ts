@@ -1,6 +1,6 @@
 import type { AudioTarget } from './audio-target.js'
-import { fileUrl, HEAD, type PlacedInput, seconds } from './ffmpeg-args.js'
-import { audioStream, demuxerOf, inputRestrictions, videoStream } from './media-probe.js'
+import { aacMp4OutputArgs, fileUrl, HEAD, type PlacedInput, placedInputArgs } from './ffmpeg-args.js'
+import { audioStream, inputRestrictions, videoStream } from './media-probe.js'
 
 /**
  * Where each clip's sound starts and ends in the output, in samples at the
@@ -76,10 +76,7 @@ export function copyVideoArgs(options: {
   for (const [index, input] of inputs.entries()) {
     if (!audioStream(input.probe)) continue
     audioInputs.set(index, audioInputs.size + 1)
-    args.push(...inputRestrictions())
-    if (input.trimStart !== undefined && input.trimStart > 0) args.push('-ss', seconds(input.trimStart))
-    if (input.trimEnd !== undefined) args.push('-t', seconds(input.durationSec))
-    args.push('-f', demuxerOf(input.probe.container), '-i', fileUrl(input.probe.path))
+    args.push(...placedInputArgs(input))
   }
   args.push(
     '-filter_complex',
@@ -92,22 +89,7 @@ export function copyVideoArgs(options: {
     'copy',
     // Safari plays HEVC in MP4 only under the hvc1 tag.
     ...(hevc ? ['-tag:v', 'hvc1'] : []),
-    '-c:a',
-    'aac',
-    '-b:a',
-    '128k',
-    '-ar',
-    String(target.sampleRate),
-    '-ac',
-    String(target.channels),
-    // The copied video is read far ahead of the decoded audio.
-    '-max_muxing_queue_size',
-    '4096',
-    '-movflags',
-    '+faststart',
-    '-f',
-    'mp4',
-    fileUrl(options.output),
+    ...aacMp4OutputArgs(options.output, target),
   )
   return args
 }

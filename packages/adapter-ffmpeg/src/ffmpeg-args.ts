@@ -167,12 +167,7 @@ export function reencodeArgs(options: {
 }): string[] {
   const { inputs, target } = options
   const args = [...HEAD]
-  for (const input of inputs) {
-    args.push(...inputRestrictions())
-    if (input.trimStart !== undefined && input.trimStart > 0) args.push('-ss', seconds(input.trimStart))
-    if (input.trimEnd !== undefined) args.push('-t', seconds(input.durationSec))
-    args.push('-f', demuxerOf(input.probe.container), '-i', fileUrl(input.probe.path))
-  }
+  for (const input of inputs) args.push(...placedInputArgs(input))
   const chains = inputs.flatMap((input, index) => normalizeFilters(input, index, target))
   const pads = inputs.map((_, index) => `[v${index}][a${index}]`).join('')
   chains.push(`${pads}concat=n=${inputs.length}:v=1:a=1[v][a]`)
@@ -191,23 +186,46 @@ export function reencodeArgs(options: {
     String(target.crf),
     '-pix_fmt',
     'yuv420p',
+    ...aacMp4OutputArgs(options.output, { sampleRate: 48000, channels: 2 }),
+  )
+  return args
+}
+
+/**
+ * One placed input: the protocol and format restrictions, its trim as input
+ * seeks (`-ss`/`-t`), its demuxer and its file.
+ */
+export function placedInputArgs(input: PlacedInput): string[] {
+  const args = inputRestrictions()
+  if (input.trimStart !== undefined && input.trimStart > 0) args.push('-ss', seconds(input.trimStart))
+  if (input.trimEnd !== undefined) args.push('-t', seconds(input.durationSec))
+  args.push('-f', demuxerOf(input.probe.container), '-i', fileUrl(input.probe.path))
+  return args
+}
+
+/**
+ * The sound encoded to AAC at 128 kb/s with `sampleRate` and `channels`, into
+ * a fast-start MP4 at `output`. The muxing queue is deep because a copied or
+ * encoded video can run far ahead of the sound.
+ */
+export function aacMp4OutputArgs(output: string, audio: { sampleRate: number; channels: number }): string[] {
+  return [
     '-c:a',
     'aac',
     '-b:a',
     '128k',
     '-ar',
-    '48000',
+    String(audio.sampleRate),
     '-ac',
-    '2',
+    String(audio.channels),
     '-max_muxing_queue_size',
     '4096',
     '-movflags',
     '+faststart',
     '-f',
     'mp4',
-    fileUrl(options.output),
-  )
-  return args
+    fileUrl(output),
+  ]
 }
 
 /** ffmpeg arguments for one JPEG frame at `atSec`, `width` wide. */
