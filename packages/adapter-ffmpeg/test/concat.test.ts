@@ -5,7 +5,8 @@ import { isMasterVideoError } from '@mastervideo/core'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ffmpegTranscoder } from '../src/index.js'
-import { decodeErrors, durations, FFMPEG, FFPROBE, makeClip, videoInfo } from './fixtures.js'
+import { beepOnsets, keyframeTimes } from './av-sync.js'
+import { decodeErrors, durations, FFMPEG, makeClip, videoInfo } from './fixtures.js'
 
 const transcoder = ffmpegTranscoder()
 let dir: string
@@ -245,45 +246,6 @@ describe('file names', () => {
   })
 })
 
-/** Seconds at which each beep starts in the decoded audio, as a player hears it. */
-async function beepOnsets(file: string): Promise<number[]> {
-  const { stdout } = await execa(
-    FFMPEG,
-    ['-v', 'error', '-i', file, '-vn', '-ac', '1', '-ar', '48000', '-f', 's16le', '-c:a', 'pcm_s16le', '-'],
-    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
-  )
-  const samples = new Int16Array(stdout.buffer, stdout.byteOffset, stdout.length / 2)
-  const onsets: number[] = []
-  let quiet = Number.POSITIVE_INFINITY
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i] as number) > 3000) {
-      if (quiet > 4800) onsets.push(i / 48000)
-      quiet = 0
-    } else quiet++
-  }
-  return onsets
-}
-
-/** Presentation times of the video keyframes (one per clip: each marker clip has a single one). */
-async function keyframeTimes(file: string): Promise<number[]> {
-  const { stdout } = await execa(FFPROBE, [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'packet=pts_time,flags',
-    '-of',
-    'csv=p=0',
-    file,
-  ])
-  return stdout
-    .split('\n')
-    .filter((line) => line.includes('K'))
-    .map((line) => Number(line.split(',')[0]))
-    .sort((a, b) => a - b)
-}
-
 describe('joins on the copy path', () => {
   it('keeps audio within one AAC frame per join of the video at the last join of a 10-clip copy', async () => {
     const d = await outDir('drift')
@@ -293,7 +255,7 @@ describe('joins on the copy path', () => {
       output: out,
     })
     expect(result.strategy).toBe('copy')
-    const [beeps, keys] = await Promise.all([beepOnsets(out), keyframeTimes(out)])
+    const [beeps, keys] = await Promise.all([beepOnsets(out, 0), keyframeTimes(out)])
     expect(beeps).toHaveLength(10)
     expect(keys).toHaveLength(10)
     const drift = Math.abs((beeps[9] as number) - (keys[9] as number))
